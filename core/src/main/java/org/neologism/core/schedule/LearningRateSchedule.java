@@ -1,0 +1,31 @@
+package org.neologism.core.schedule;
+
+import java.util.List;
+
+/**
+ * A learning-rate schedule: the multiplier on the base learning rate at each optimiser step.
+ *
+ * <p>Each schedule is a service with the property {@value #NAME_PROPERTY}. Consumers look it up by
+ * name at every step, so a bundle that provides it can be updated or replaced while a job runs.
+ */
+public interface LearningRateSchedule {
+
+    /** Service property holding the schedule's name, e.g. {@code cosine_with_restarts}. */
+    String NAME_PROPERTY = "scheduler.name";
+
+    /** The name users pass to {@code --lr_scheduler}. */
+    String name();
+
+    /** The extra parameters this schedule accepts beyond warmup and total steps, with their defaults. */
+    List<ScheduleParameter> parameters();
+
+    /**
+     * Checks the settings once before a run.
+     *
+     * @throws IllegalArgumentException naming the parameter and the accepted values
+     */
+    void validate(ScheduleSettings settings);
+
+    /** The multiplier on the base learning rate for optimiser step {@code step} (0-based). */
+    double multiplier(long step, ScheduleSettings settings);
+}

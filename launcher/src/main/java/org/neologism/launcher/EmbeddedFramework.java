@@ -1,0 +1,142 @@
+package org.neologism.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * Felix with every bundle of a folder installed and started. The Gogo shell bundle starts last, so
+ * every command is registered before the shell reads its first line.
+ */
+final class EmbeddedFramework implements AutoCloseable {
+
+    static final String SHELL_BUNDLE = "org.apache.felix.gogo.shell";
+
+    private final Framework framework;
+    private final Path storage;
+
+    private EmbeddedFramework(Framework framework, Path storage) {
+        this.framework = framework;
+        this.storage = storage;
+    }
+
+    /**
+     * Starts the framework with the bundles of {@code bundleDir}.
+     *
+     * @param properties framework properties (the launcher's {@code -D} options among them)
+     * @param console    where framework errors are reported, with their causes
+     */
+    static EmbeddedFramework start(Path bundleDir, Map<String, String> properties, PrintStream console)
+            throws IOException, BundleException {
+        Path storage = Files.createTempDirectory("neologism-felix-");
+        Map<String, String> config = new HashMap<>();
+        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // SCR reports a component that fails to activate, with its stack trace, on the console.
+        config.put("ds.loglevel", "warn");
+        config.putAll(properties);
+
+        Framework framework = frameworkFactory().newFramework(config);
+        framework.init();
+        framework.getBundleContext().addFrameworkListener(event -> reportProblem(event, console));
+
+        List<Bundle> bundles = new ArrayList<>();
+        Bundle shell = null;
+        for (Path jar : bundleJars(bundleDir)) {
+            // reference: installs in place, without copying each jar into the cache.
+            Bundle bundle = framework.getBundleContext().installBundle("reference:" + jar.toUri());
+            if (SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
+                shell = bundle;
+            } else {
+                bundles.add(bundle);
+            }
+        }
+        framework.start();
+        for (Bundle bundle : bundles) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                startReportingFailure(bundle, console);
+            }
+        }
+        if (shell != null) {
+            startReportingFailure(shell, console);
+        }
+        return new EmbeddedFramework(framework, storage);
+    }
+
+    Framework framework() {
+        return framework;
+    }
+
+    /** Blocks until the framework stops, e.g. when the interactive shell exits. */
+    void awaitStop() throws InterruptedException {
+        framework.waitForStop(0);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            framework.stop();
+            framework.waitForStop(30_000);
+        } finally {
+            deleteRecursively(storage);
+        }
+    }
+
+    private static FrameworkFactory frameworkFactory() {
+        return java.util.ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException("No OSGi framework on the class path: lib/ must hold Felix"));
+    }
+
+    private static List<Path> bundleJars(Path bundleDir) throws IOException {
+        if (!Files.isDirectory(bundleDir)) {
+            throw new IOException("Bundle folder " + bundleDir + " does not exist: rebuild the distribution with mvn package");
+        }
+        try (Stream<Path> files = Files.list(bundleDir)) {
+            return files.filter(file -> file.toString().endsWith(".jar")).sorted().toList();
+        }
+    }
+
+    private static void startReportingFailure(Bundle bundle, PrintStream console) {
+        try {
+            bundle.start();
+        } catch (BundleException e) {
+            console.println("ERROR: bundle " + bundle.getSymbolicName() + " did not start: " + Causes.describe(e));
+        }
+    }
+
+    private static void reportProblem(FrameworkEvent event, PrintStream console) {
+        if (event.getType() == FrameworkEvent.ERROR) {
+            String source = event.getBundle() == null ? "framework" : event.getBundle().getSymbolicName();
+            console.println("ERROR in " + source + ": " + Causes.describe(event.getThrowable()));
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.neologism.launcher;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code neologism}: starts Felix with the distribution's bundles, then either the interactive Gogo
+ * shell or the {@code --run} commands.
+ */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        // Gogo swaps System.out per thread; writing to the file descriptor avoids a session that
+        // prints into itself.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        LaunchOptions options;
+        try {
+            options = LaunchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("neologism: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            out.print(LaunchOptions.USAGE);
+            return;
+        }
+        System.exit(run(options, out, err));
+    }
+
+    static int run(LaunchOptions options, PrintStream out, PrintStream err) throws Exception {
+        options.properties().forEach(System::setProperty);
+        Map<String, String> properties = new HashMap<>(options.properties());
+        if (!options.interactive()) {
+            // The shell bundle must not read the terminal while --run commands execute.
+            properties.put("gosh.args", "--nointeractive");
+        }
+        try (EmbeddedFramework felix = EmbeddedFramework.start(bundleFolder(), properties, err)) {
+            if (options.interactive()) {
+                felix.awaitStop();
+                return 0;
+            }
+            return new CommandScript(felix.framework().getBundleContext(), out, err).run(options.commands(), System.in);
+        }
+    }
+
+    private static Path bundleFolder() {
+        String home = System.getProperty("neologism.home");
+        if (home == null) {
+            throw new IllegalStateException("neologism.home is not set: start Neologism with bin/neologism");
+        }
+        return Path.of(home, "bundle");
+    }
+}

@@ -1,0 +1,30 @@
+package org.neologism.schedulers;
+
+import java.util.List;
+import org.neologism.core.schedule.LearningRateSchedule;
+import org.neologism.core.schedule.ScheduleParameter;
+import org.neologism.core.schedule.ScheduleSettings;
+import org.osgi.service.component.annotations.Component;
+
+/** {@code constant}: the base learning rate at every step. Like diffusers, it ignores warmup. */
+@Component(property = LearningRateSchedule.NAME_PROPERTY + "=constant")
+public class ConstantSchedule implements LearningRateSchedule {
+
+    @Override
+    public String name() {
+        return "constant";
+    }
+
+    @Override
+    public List<ScheduleParameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public void validate(ScheduleSettings settings) {}
+
+    @Override
+    public double multiplier(long step, ScheduleSettings settings) {
+        return 1.0;
+    }
+}

@@ -1,0 +1,79 @@
+package org.neologism.trainer.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+import java.util.List;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The PyTorch engine, loaded once per JVM.
+ *
+ * <p>DJL finds its engine through {@code ServiceLoader} and its natives through the thread context
+ * class loader. If anything touches {@link Engine} before the TCCL points at this bundle's loader, the
+ * engine stays null for the life of the loader, so this component is the only place that loads it.
+ * It is delayed: libtorch loads when the first command or job needs it, not at start-up.
+ */
+@Component(service = TorchEngine.class)
+public class TorchEngine {
+
+    public static final String ENGINE_NAME = "PyTorch";
+
+    private final Engine engine;
+
+    @Activate
+    public TorchEngine() {
+        requireOffline();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(TorchEngine.class.getClassLoader());
+        try {
+            engine = Engine.getEngine(ENGINE_NAME);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new IllegalStateException("Cannot load libtorch from PYTORCH_LIBRARY_PATH="
+                    + System.getProperty("PYTORCH_LIBRARY_PATH", System.getenv("PYTORCH_LIBRARY_PATH"))
+                    + " (" + e + "). Start Neologism with ./neologism or the distribution's bin/neologism,"
+                    + " which point it at the natives unpacked at build time.", e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** DJL contacts the network unless both switches are set; we never let it. */
+    static void requireOffline() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public String djlVersion() {
+        return Engine.getDjlVersion();
+    }
+
+    public String libtorchVersion() {
+        return engine.getVersion();
+    }
+
+    public Device defaultDevice() {
+        return engine.defaultDevice();
+    }
+
+    /** Every device libtorch can run on here: the CPU and each visible GPU. */
+    public List<Device> devices() {
+        return Arrays.asList(engine.getDevices());
+    }
+
+    /** A manager on the default device; the caller closes it, which frees every array made in it. */
+    public NDManager newManager() {
+        return engine.newBaseManager(defaultDevice());
+    }
+}

@@ -33,7 +33,7 @@ final class CommandScript {
 
     /** Returns the process exit code: 0 when every command succeeded, 1 at the first failure. */
     int run(List<String> commands, InputStream in) throws ReflectiveOperationException {
-        ServiceReference<?> reference = context.getServiceReference(PROCESSOR);
+        ServiceReference<?> reference = ComponentFailures.firstService(context, PROCESSOR);
         if (reference == null) {
             err.println("Error: the Gogo runtime is not running, so no command can run");
             return 1;

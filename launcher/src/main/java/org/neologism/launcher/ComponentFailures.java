@@ -27,7 +27,7 @@ final class ComponentFailures {
     }
 
     void report(PrintStream err) {
-        ServiceReference<?> reference = context.getServiceReference(RUNTIME);
+        ServiceReference<?> reference = firstService(context, RUNTIME);
         if (reference == null) {
             return;
         }
@@ -51,6 +51,19 @@ final class ComponentFailures {
             context.ungetService(reference);
         } catch (ReflectiveOperationException | RuntimeException e) {
             err.println("(could not read component states: " + e + ")");
+        }
+    }
+
+    /**
+     * A service by class name, without the class-compatibility check: the launcher's class path does
+     * not hold the service's API, and an embedding host's might hold a copy that would not match.
+     */
+    static ServiceReference<?> firstService(BundleContext context, String className) {
+        try {
+            ServiceReference<?>[] references = context.getAllServiceReferences(className, null);
+            return references == null ? null : references[0];
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -47,7 +47,7 @@ final class EmbeddedFramework implements AutoCloseable {
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // SCR reports a component that fails to activate, with its stack trace, on the console.
-        config.put("ds.loglevel", "warn");
+        config.put("ds.loglevel", "error");
         config.putAll(properties);
 
         Framework framework = frameworkFactory().newFramework(config);

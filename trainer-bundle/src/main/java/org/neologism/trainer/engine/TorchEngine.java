@@ -3,6 +3,8 @@ package org.neologism.trainer.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
@@ -26,6 +28,7 @@ public class TorchEngine {
     @Activate
     public TorchEngine() {
         requireOffline();
+        requireNatives();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(TorchEngine.class.getClassLoader());
@@ -48,6 +51,27 @@ public class TorchEngine {
         }
         if (System.getProperty("OPT_OUT_TRACKING") == null) {
             System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
+    /**
+     * Fails early, with the fix, when PYTORCH_LIBRARY_PATH names a folder without libtorch: DJL would
+     * otherwise try to download it and fail with an unrelated "offline mode" error.
+     */
+    static void requireNatives() {
+        String path = System.getProperty("PYTORCH_LIBRARY_PATH", System.getenv("PYTORCH_LIBRARY_PATH"));
+        if (path == null) {
+            throw new IllegalStateException("PYTORCH_LIBRARY_PATH is not set, and Neologism never downloads libtorch."
+                    + " Start Neologism with ./neologism or the distribution's bin/neologism, which set it to the"
+                    + " natives unpacked at build time, or set it to a folder holding libtorch 2.7.1 and libdjl_torch.so.");
+        }
+        Path folder = Path.of(path);
+        for (String library : new String[] {"libtorch.so", "libdjl_torch.so"}) {
+            if (!Files.isRegularFile(folder.resolve(library))) {
+                throw new IllegalStateException("PYTORCH_LIBRARY_PATH=" + path + " holds no " + library
+                        + ". Point it at the distribution's native/ folder (bin/neologism does) or at a libtorch 2.7.1"
+                        + " installation that also holds DJL's libdjl_torch.so.");
+            }
         }
     }
 

@@ -1,0 +1,228 @@
+package org.neologism.core.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every tokenizer reference of every golden variant (HF transformers 4.33 slow CLIPTokenizer with ftfy 6.1.1):
+ * ids must be identical, not close.
+ */
+class ClipTokenizerParityTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Path fixtures() {
+        String property = System.getProperty("neologism.fixtures");
+        assertNotNull(property, "surefire must pass -Dneologism.fixtures");
+        return Path.of(property);
+    }
+
+    static List<String> variants() throws IOException {
+        List<String> variants = new ArrayList<>();
+        try (Stream<Path> folders = Files.list(fixtures().resolve("golden"))) {
+            folders.filter(Files::isDirectory).map(folder -> folder.getFileName().toString()).sorted()
+                    .forEach(variants::add);
+        }
+        assertFalse(variants.isEmpty(), "no variant folder under " + fixtures().resolve("golden"));
+        return variants;
+    }
+
+    static ClipTokenizer load(String variant) throws IOException {
+        return ClipTokenizer.load(fixtures().resolve("models").resolve(variant).resolve("tokenizer"));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> everyGoldenVariantTokenizesExactlyAsTheReference() throws IOException {
+        List<DynamicNode> perVariant = new ArrayList<>();
+        for (String variant : variants()) {
+            Path golden = fixtures().resolve("golden").resolve(variant);
+            JsonNode reference = JSON.readTree(golden.resolve("tokenizer.json").toFile());
+            JsonNode index = JSON.readTree(golden.resolve("index.json").toFile());
+            GoldenInt64Tensors tensors = GoldenInt64Tensors.read(golden.resolve("tokenizer.safetensors"));
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(dynamicTest("special ids, sizes and the added placeholder",
+                    () -> specialIdsAndSizes(variant, reference)));
+            tests.add(dynamicContainer("ftfy cases", ftfyCases(variant, reference, tensors)));
+            tests.add(dynamicTest("ftfy, not BERT's BasicTokenizer: only cjk_emoji and html_entities differ",
+                    () -> followsFtfyWhereTheBasicTokenizerDiffers(variant, reference, index, tensors)));
+            tests.add(dynamicContainer("multi-vector placeholder", multiVectorCases(variant, reference, tensors)));
+            tests.add(dynamicTest("text encoder prompts", () -> textEncoderPrompts(variant, golden, index)));
+            tests.add(dynamicTest("training batches of every run", () -> trainingBatches(variant, golden, index)));
+            tests.add(dynamicTest("diffusers maybe_convert_prompt of a multi-vector embedding",
+                    () -> pipelineMultiVectorPrompt(variant, golden)));
+            perVariant.add(dynamicContainer(variant, tests));
+        }
+        return perVariant.stream();
+    }
+
+    private static void specialIdsAndSizes(String variant, JsonNode reference) throws IOException {
+        ClipTokenizer tokenizer = load(variant);
+        assertEquals(reference.get("vocab_size").asInt(), tokenizer.vocabularySize());
+        assertEquals(reference.get("bos_token_id").asInt(), tokenizer.bosId());
+        assertEquals(reference.get("eos_token_id").asInt(), tokenizer.eosId());
+        assertEquals(reference.get("pad_token_id").asInt(), tokenizer.padId());
+        assertEquals(reference.get("pad_token_id").asInt(), tokenizer.idOf(reference.get("pad_token").asText()));
+        assertEquals(reference.get("unk_token_id").asInt(), tokenizer.unknownId());
+        assertEquals(reference.get("model_max_length").asInt(), tokenizer.maxLength());
+        int[] added = tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
+        assertArrayEquals(new int[] {reference.get("placeholder_id").asInt()}, added);
+        assertEquals(reference.get("len_tokenizer_after_add").asInt(), tokenizer.vocabularySize());
+        assertEquals(reference.get("initializer_token_ids").get(0).asInt(),
+                tokenizer.initializerTokenId(reference.get("initializer_token").asText()));
+    }
+
+    private static Stream<DynamicNode> ftfyCases(String variant, JsonNode reference, GoldenInt64Tensors tensors)
+            throws IOException {
+        ClipTokenizer tokenizer = load(variant);
+        tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
+        int[][] expectedIds = tensors.rows("ftfy.input_ids");
+        JsonNode cases = reference.get("cases");
+        assertEquals(cases.size(), expectedIds.length, "one tensor row per case");
+        List<DynamicNode> tests = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            JsonNode testCase = cases.get(i);
+            int[] expected = expectedIds[i];
+            tests.add(dynamicTest(testCase.get("name").asText(), () -> {
+                String prompt = testCase.get("prompt").asText();
+                assertArrayEquals(expected, tokenizer.encodePadded(prompt), "ids of " + prompt);
+                assertArrayEquals(ints(testCase.get("input_ids")), expected, "json and tensor agree");
+                assertEquals(strings(testCase.get("tokens")), tokenizer.tokenize(prompt), "tokens of " + prompt);
+                assertEquals(testCase.get("untruncated_length").asInt(), tokenizer.tokenCount(prompt) + 2);
+            }));
+        }
+        return tests.stream();
+    }
+
+    /**
+     * The reference was also run without ftfy (HF then falls back to BERT's BasicTokenizer). The textual
+     * inversion requirements install ftfy, so Neologism follows ftfy: it decodes HTML entities ({@code &amp;})
+     * and keeps CJK runs together as one word, where BasicTokenizer splits every CJK character into its own
+     * word. Every other case must be identical under both.
+     */
+    private static void followsFtfyWhereTheBasicTokenizerDiffers(String variant, JsonNode reference,
+            JsonNode index, GoldenInt64Tensors tensors) throws IOException {
+        ClipTokenizer tokenizer = load(variant);
+        tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
+        int[][] basic = tensors.rows("basic.input_ids");
+        List<String> differing = new ArrayList<>();
+        JsonNode cases = reference.get("cases");
+        for (int i = 0; i < cases.size(); i++) {
+            JsonNode testCase = cases.get(i);
+            int[] ours = tokenizer.encodePadded(testCase.get("prompt").asText());
+            if (testCase.get("ftfy_and_basic_agree").asBoolean()) {
+                assertArrayEquals(basic[i], ours, testCase.get("name").asText());
+            } else {
+                assertFalse(Arrays.equals(basic[i], ours), testCase.get("name").asText());
+                differing.add(testCase.get("name").asText());
+            }
+        }
+        assertEquals(List.of("cjk_emoji", "html_entities"), differing);
+        assertEquals(strings(index.at("/sections/tokenizer/cases_where_ftfy_and_basic_differ")), differing);
+    }
+
+    private static Stream<DynamicNode> multiVectorCases(String variant, JsonNode reference,
+            GoldenInt64Tensors tensors) throws IOException {
+        JsonNode multi = reference.get("multi_vector");
+        List<String> placeholders = strings(multi.get("placeholder_tokens"));
+        ClipTokenizer tokenizer = load(variant);
+        int[] ids = tokenizer.addPlaceholderTokens(placeholders.get(0), placeholders.size());
+        assertArrayEquals(ints(multi.get("placeholder_token_ids")), ids);
+        assertEquals(multi.get("len_tokenizer").asInt(), tokenizer.vocabularySize());
+        assertEquals(placeholders, ClipTokenizer.placeholderTokens(placeholders.get(0), placeholders.size()));
+        int[][] expectedIds = tensors.rows("multi_vector.input_ids");
+        List<DynamicNode> tests = new ArrayList<>();
+        for (int i = 0; i < multi.get("cases").size(); i++) {
+            JsonNode testCase = multi.get("cases").get(i);
+            int[] expected = expectedIds[i];
+            tests.add(dynamicTest(testCase.get("name").asText(), () -> {
+                String prompt = testCase.get("prompt").asText();
+                assertArrayEquals(expected, tokenizer.encodePadded(prompt), "ids of " + prompt);
+                assertEquals(strings(testCase.get("tokens")), tokenizer.tokenize(prompt));
+            }));
+        }
+        return tests.stream();
+    }
+
+    private static void textEncoderPrompts(String variant, Path golden, JsonNode index) throws IOException {
+        JsonNode section = index.at("/sections/text_encoder");
+        GoldenInt64Tensors tensors = GoldenInt64Tensors.read(golden.resolve("text_encoder.safetensors"));
+        ClipTokenizer tokenizer = load(variant);
+        assertRows(tensors.rows("input_ids"), tokenizer, strings(section.get("prompts")));
+        int[] placeholder = tokenizer.addTokens(List.of("<cat-toy>"));
+        assertArrayEquals(new int[] {section.get("placeholder_id").asInt()}, placeholder);
+        assertEquals(section.get("resized_vocab").asInt(), tokenizer.vocabularySize());
+        assertRows(tensors.rows("ph.input_ids"), tokenizer, strings(section.get("placeholder_prompts")));
+    }
+
+    private static void trainingBatches(String variant, Path golden, JsonNode index) throws IOException {
+        GoldenInt64Tensors tensors = GoldenInt64Tensors.read(golden.resolve("train.safetensors"));
+        JsonNode runs = index.at("/sections/train/runs");
+        assertTrue(runs.size() > 0, "train runs listed in index.json");
+        for (JsonNode run : runs) {
+            List<String> placeholders = strings(run.get("placeholder_tokens"));
+            ClipTokenizer tokenizer = load(variant);
+            int[] ids = tokenizer.addPlaceholderTokens(placeholders.get(0), run.get("num_vectors").asInt());
+            assertArrayEquals(ints(run.get("placeholder_token_ids")), ids);
+            assertEquals(run.get("len_tokenizer").asInt(), tokenizer.vocabularySize());
+            assertEquals(run.get("initializer_token_id").asInt(),
+                    tokenizer.initializerTokenId(run.get("initializer_token").asText()));
+            String trigger = ClipTokenizer.expandPlaceholder(placeholders.get(0), run.get("num_vectors").asInt());
+            JsonNode texts = run.get("texts");
+            for (int step = 0; step < texts.size(); step++) {
+                List<String> batch = strings(texts.get(step));
+                batch.forEach(text -> assertTrue(text.endsWith(trigger), text + " ends with " + trigger));
+                String key = run.get("name").asText() + ".step" + step + ".input_ids";
+                assertRows(tensors.rows(key), tokenizer, batch);
+            }
+        }
+    }
+
+    private static void pipelineMultiVectorPrompt(String variant, Path golden) throws IOException {
+        JsonNode pipeline = JSON.readTree(golden.resolve("embeddings.json").toFile()).get("pipeline_multi_vector");
+        GoldenInt64Tensors tensors = GoldenInt64Tensors.read(golden.resolve("embeddings_expected.safetensors"));
+        ClipTokenizer tokenizer = load(variant);
+        // load_textual_inversion of a [3, d] file adds <cat-toy>, <cat-toy>_1, <cat-toy>_2
+        tokenizer.addTokens(ClipTokenizer.placeholderTokens("<cat-toy>", 3));
+        String converted = tokenizer.expandMultiVectorTokens(pipeline.get("prompt").asText());
+        assertEquals(pipeline.get("converted_prompt").asText(), converted);
+        assertRows(tensors.rows("pipeline_multi_vector.input_ids"), tokenizer, List.of(converted));
+    }
+
+    private static void assertRows(int[][] expected, ClipTokenizer tokenizer, List<String> prompts) {
+        assertEquals(prompts.size(), expected.length);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(expected[i], tokenizer.encodePadded(prompts.get(i)), "ids of " + prompts.get(i));
+        }
+    }
+
+    static int[] ints(JsonNode array) {
+        int[] values = new int[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).asInt();
+        }
+        return values;
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(item -> values.add(item.asText()));
+        return values;
+    }
+}

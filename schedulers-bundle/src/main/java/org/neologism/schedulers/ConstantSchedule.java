@@ -21,7 +21,9 @@ public class ConstantSchedule implements LearningRateSchedule {
     }
 
     @Override
-    public void validate(ScheduleSettings settings) {}
+    public void validate(ScheduleSettings settings) {
+        settings.refuseUndeclared(name(), parameters());
+    }
 
     @Override
     public double multiplier(long step, ScheduleSettings settings) {

@@ -6,7 +6,9 @@ import java.util.List;
  * A learning-rate schedule: the multiplier on the base learning rate at each optimiser step.
  *
  * <p>Each schedule is a service with the property {@value #NAME_PROPERTY}. Consumers look it up by
- * name at every step, so a bundle that provides it can be updated or replaced while a job runs.
+ * name at every step ({@link LiveSchedule}), so a bundle that provides it can be updated or replaced
+ * while a job runs. Implementations keep no state between calls: any provider of a name must be able
+ * to take over at any step.
  */
 public interface LearningRateSchedule {
 
@@ -20,7 +22,8 @@ public interface LearningRateSchedule {
     List<ScheduleParameter> parameters();
 
     /**
-     * Checks the settings once before a run.
+     * Checks the settings once before a run, and again when another provider takes over. Parameters
+     * the schedule does not declare are refused.
      *
      * @throws IllegalArgumentException naming the parameter and the accepted values
      */

@@ -1,0 +1,32 @@
+package org.neologism.schedulers;
+
+import java.util.List;
+import org.neologism.core.schedule.LearningRateSchedule;
+import org.neologism.core.schedule.ScheduleParameter;
+import org.neologism.core.schedule.ScheduleSettings;
+import org.osgi.service.component.annotations.Component;
+
+/** {@code constant_with_warmup}: {@code s / max(1, W)} while {@code s < W}, then 1. */
+@Component(property = LearningRateSchedule.NAME_PROPERTY + "=constant_with_warmup")
+public class ConstantWithWarmupSchedule implements LearningRateSchedule {
+
+    @Override
+    public String name() {
+        return "constant_with_warmup";
+    }
+
+    @Override
+    public List<ScheduleParameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public void validate(ScheduleSettings settings) {
+        settings.refuseUndeclared(name(), parameters());
+    }
+
+    @Override
+    public double multiplier(long step, ScheduleSettings settings) {
+        return Warmup.covers(step, settings) ? Warmup.ramp(step, settings) : 1.0;
+    }
+}

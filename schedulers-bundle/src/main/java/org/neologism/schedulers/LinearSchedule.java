@@ -1,0 +1,36 @@
+package org.neologism.schedulers;
+
+import java.util.List;
+import org.neologism.core.schedule.LearningRateSchedule;
+import org.neologism.core.schedule.ScheduleParameter;
+import org.neologism.core.schedule.ScheduleSettings;
+import org.osgi.service.component.annotations.Component;
+
+/** {@code linear}: warmup, then {@code max(0, (T - s) / max(1, T - W))}. */
+@Component(property = LearningRateSchedule.NAME_PROPERTY + "=linear")
+public class LinearSchedule implements LearningRateSchedule {
+
+    @Override
+    public String name() {
+        return "linear";
+    }
+
+    @Override
+    public List<ScheduleParameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public void validate(ScheduleSettings settings) {
+        settings.refuseUndeclared(name(), parameters());
+    }
+
+    @Override
+    public double multiplier(long step, ScheduleSettings settings) {
+        if (Warmup.covers(step, settings)) {
+            return Warmup.ramp(step, settings);
+        }
+        long total = settings.totalSteps();
+        return Math.max(0.0, (double) (total - step) / (double) Math.max(1, total - settings.warmupSteps()));
+    }
+}

@@ -37,7 +37,8 @@ public final class BasicTransformerBlock extends Module {
 
     /** GEGLU: (hidden, gate) = proj(x) split in two along the last axis; hidden · GELU(gate). */
     private NDArray geglu(NDArray x) {
-        NDList halves = geluProj.forward(x).split(2, -1);
+        NDArray projected = geluProj.forward(x);
+        NDList halves = projected.split(2, projected.getShape().dimension() - 1);
         return halves.get(0).mul(Activations.GELU.apply(halves.get(1)));
     }
 

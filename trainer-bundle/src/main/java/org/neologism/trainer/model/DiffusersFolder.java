@@ -1,0 +1,157 @@
+package org.neologism.trainer.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.neologism.trainer.model.clip.ClipTextModel;
+import org.neologism.trainer.model.config.ConfigFiles;
+import org.neologism.trainer.model.config.ModelIndex;
+import org.neologism.trainer.model.config.SchedulerConfig;
+import org.neologism.trainer.model.config.TextEncoderConfig;
+import org.neologism.trainer.model.config.UNetConfig;
+import org.neologism.trainer.model.config.UnsupportedModelException;
+import org.neologism.trainer.model.config.VaeConfig;
+import org.neologism.trainer.model.ddpm.DdpmSchedule;
+import org.neologism.trainer.model.nn.Kernels;
+import org.neologism.trainer.model.nn.Module;
+import org.neologism.trainer.model.unet.UNet2DCondition;
+import org.neologism.trainer.model.vae.AutoencoderKL;
+
+/**
+ * A Stable Diffusion 1.x/2.x pipeline folder in diffusers layout (model_index.json, text_encoder/, tokenizer/,
+ * unet/, vae/, scheduler/). Opening reads and validates every config; networks load on demand.
+ */
+public final class DiffusersFolder {
+
+    private final Path root;
+    private final ModelIndex index;
+    private final TextEncoderConfig textEncoderConfig;
+    private final UNetConfig unetConfig;
+    private final VaeConfig vaeConfig;
+    private final SchedulerConfig schedulerConfig;
+    private final WeightOpener opener;
+
+    private DiffusersFolder(Path root, WeightOpener opener) {
+        this.root = root;
+        this.opener = opener;
+        index = read("model_index.json", ModelIndex.class).validate(file("model_index.json"));
+        textEncoderConfig = read("text_encoder/config.json", TextEncoderConfig.class)
+                .validate(file("text_encoder/config.json"));
+        unetConfig = read("unet/config.json", UNetConfig.class).validate(file("unet/config.json"));
+        vaeConfig = read("vae/config.json", VaeConfig.class).validate(file("vae/config.json"));
+        schedulerConfig = read("scheduler/scheduler_config.json", SchedulerConfig.class)
+                .validate(file("scheduler/scheduler_config.json"));
+        if (!unetConfig.crossAttentionDim().stream().allMatch(d -> d.equals(textEncoderConfig.hiddenSize()))) {
+            throw new UnsupportedModelException(file("unet/config.json") + ": cross_attention_dim "
+                    + unetConfig.crossAttentionDim() + " does not match the text encoder's hidden_size "
+                    + textEncoderConfig.hiddenSize() + " in " + file("text_encoder/config.json"));
+        }
+    }
+
+    /** Opens {@code root}, validating every config; {@code opener} reads weight files. */
+    public static DiffusersFolder open(Path root, WeightOpener opener) {
+        if (!Files.isDirectory(root)) {
+            throw new UnsupportedModelException(root + " is not a folder: give a diffusers model folder (the one"
+                    + " holding model_index.json, text_encoder/, unet/, vae/, tokenizer/, scheduler/)");
+        }
+        return new DiffusersFolder(root, opener);
+    }
+
+    private <T> T read(String relative, Class<T> type) {
+        return ConfigFiles.read(root.resolve(relative), type);
+    }
+
+    private String file(String relative) {
+        return root.resolve(relative).toString();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path tokenizerFolder() {
+        return root.resolve("tokenizer");
+    }
+
+    public ModelIndex index() {
+        return index;
+    }
+
+    public TextEncoderConfig textEncoderConfig() {
+        return textEncoderConfig;
+    }
+
+    public UNetConfig unetConfig() {
+        return unetConfig;
+    }
+
+    public VaeConfig vaeConfig() {
+        return vaeConfig;
+    }
+
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    public DdpmSchedule schedule() {
+        return new DdpmSchedule(schedulerConfig);
+    }
+
+    /** The text encoder with its weights in {@code manager}, held as {@code type} (FLOAT32 or FLOAT16). */
+    public ClipTextModel loadTextEncoder(NDManager manager, DataType type, Kernels kernels) {
+        ClipTextModel model = new ClipTextModel(textEncoderConfig, kernels);
+        // transformers < 4.31 saved the position_ids buffer; it is arange(77) and not a weight.
+        load(model, "text_encoder", "model", manager, type,
+                name -> name.endsWith("embeddings.position_ids") ? null : name);
+        return model;
+    }
+
+    public UNet2DCondition loadUNet(NDManager manager, DataType type, Kernels kernels) {
+        UNet2DCondition model = new UNet2DCondition(unetConfig, kernels);
+        load(model, "unet", "diffusion_pytorch_model", manager, type, UnaryOperator.identity());
+        return model;
+    }
+
+    public AutoencoderKL loadVae(NDManager manager, DataType type, Kernels kernels) {
+        AutoencoderKL model = new AutoencoderKL(vaeConfig, kernels);
+        load(model, "vae", "diffusion_pytorch_model", manager, type, LegacyVaeNames::rename);
+        return model;
+    }
+
+    private void load(Module model, String component, String stem, NDManager manager, DataType type,
+            UnaryOperator<String> rename) {
+        Path weights = weightFile(component, stem);
+        try (WeightSource source = opener.open(weights)) {
+            new WeightLoader(manager, type).load(model, source, rename);
+        } catch (IOException e) {
+            throw new UnsupportedModelException(weights + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The weight file of a component: {@code <stem>.safetensors}, else {@code <stem>.fp16.safetensors}, else
+     * the PyTorch {@code .bin} forms ({@code pytorch_model.bin} for the text encoder).
+     */
+    public Path weightFile(String component, String stem) {
+        Path folder = root.resolve(component);
+        String binStem = "model".equals(stem) ? "pytorch_model" : stem;
+        for (String name : List.of(stem + ".safetensors", stem + ".fp16.safetensors", binStem + ".bin",
+                binStem + ".fp16.bin")) {
+            Path candidate = folder.resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        if (Files.isRegularFile(folder.resolve(stem + ".safetensors.index.json"))
+                || Files.isRegularFile(folder.resolve(binStem + ".bin.index.json"))) {
+            throw new UnsupportedModelException(folder + " holds sharded weights, which Neologism does not read;"
+                    + " save the model again with a larger max_shard_size");
+        }
+        throw new UnsupportedModelException(folder + " has no weights: expected " + stem + ".safetensors (or "
+                + stem + ".fp16.safetensors, or " + binStem + ".bin)");
+    }
+}

@@ -1,0 +1,69 @@
+package org.neologism.trainer.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/** Attention and group norm written with plain DJL operations (the fallback when fused kernels cannot load). */
+public final class ComposedKernels implements Kernels {
+
+    public static final ComposedKernels INSTANCE = new ComposedKernels();
+
+    private ComposedKernels() {}
+
+    @Override
+    public NDArray attention(NDArray query, NDArray key, NDArray value, boolean causal, boolean upcast) {
+        DataType type = query.getDataType();
+        boolean cast = upcast && type != DataType.FLOAT32;
+        NDArray q = cast ? query.toType(DataType.FLOAT32, false) : query;
+        NDArray k = cast ? key.toType(DataType.FLOAT32, false) : key;
+        long headSize = query.getShape().get(3);
+        // diffusers: baddbmm(q, kᵀ, alpha = 1/sqrt(d)); transformers' CLIP scales q first (same value to rounding).
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headSize));
+        if (causal) {
+            scores = scores.add(causalMask(scores.getManager(), scores.getShape(), scores.getDataType()));
+        }
+        NDArray probabilities = scores.softmax(-1);
+        if (cast) {
+            probabilities = probabilities.toType(type, false);
+        }
+        return probabilities.matMul(value);
+    }
+
+    /** transformers' _make_causal_mask: 0 on and below the diagonal, the dtype's lowest value above it. */
+    private static NDArray causalMask(NDManager manager, Shape scoresShape, DataType type) {
+        int n = (int) scoresShape.get(2);
+        int m = (int) scoresShape.get(3);
+        float lowest = type == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
+        float[] mask = new float[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < m; j++) {
+                mask[i * m + j] = lowest;
+            }
+        }
+        return manager.create(mask, new Shape(n, m)).toType(type, false);
+    }
+
+    @Override
+    public NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, double eps) {
+        Shape shape = x.getShape();
+        long channels = shape.get(1);
+        NDArray grouped = x.reshape(shape.get(0), groups, -1);
+        // Biased variance over each group, as torch.group_norm computes it.
+        NDArray mean = grouped.mean(new int[] {2}, true);
+        NDArray centered = grouped.sub(mean);
+        NDArray variance = centered.square().mean(new int[] {2}, true);
+        NDArray normalized = centered.div(variance.add(eps).sqrt()).reshape(shape);
+        long[] perChannelDims = new long[shape.dimension()];
+        java.util.Arrays.fill(perChannelDims, 1);
+        perChannelDims[1] = channels;
+        Shape perChannel = new Shape(perChannelDims);
+        return normalized.mul(weight.reshape(perChannel)).add(bias.reshape(perChannel));
+    }
+
+    @Override
+    public String name() {
+        return "composed";
+    }
+}

@@ -1,0 +1,56 @@
+package org.neologism.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.neologism.trainer.model.Fixtures.assertClose;
+
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.ddpm.DdpmSchedule;
+
+/** DDPM tables (rtol 1e-6; in fact bit-identical), add_noise and get_velocity match diffusers. */
+class DdpmParityTest {
+
+    private static TorchEngine torch;
+
+    @BeforeAll
+    static void engine() {
+        torch = new TorchEngine();
+    }
+
+    static List<String> variants() {
+        return Fixtures.variants();
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void tablesMatchTorchFloat32(String variant) throws Exception {
+        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new).schedule();
+        try (TestSafetensors golden = Fixtures.golden(variant, "ddpm.safetensors")) {
+            assertClose(variant + " betas", golden.floats("betas"), schedule.betas(), 0, 1e-6);
+            assertClose(variant + " alphas", golden.floats("alphas"), schedule.alphas(), 0, 1e-6);
+            assertClose(variant + " alphas_cumprod", golden.floats("alphas_cumprod"), schedule.alphasCumprod(), 0, 1e-6);
+            assertArrayEquals(golden.floats("betas"), schedule.betas(), "betas bit-identical to torch");
+            assertArrayEquals(golden.floats("alphas_cumprod"), schedule.alphasCumprod(), "alphas_cumprod bit-identical");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void addNoiseAndVelocityMatchDiffusers(String variant) throws Exception {
+        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new).schedule();
+        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "ddpm.safetensors")) {
+            long[] t = golden.longs("timesteps");
+            assertClose(variant + " sqrt_alpha_prod", golden.floats("sqrt_alpha_prod"), schedule.sqrtAlphaProd(t), 0, 1e-6);
+            assertClose(variant + " sqrt_one_minus_alpha_prod", golden.floats("sqrt_one_minus_alpha_prod"),
+                    schedule.sqrtOneMinusAlphaProd(t), 0, 1e-6);
+            var x0 = golden.array(manager, "original_samples");
+            var noise = golden.array(manager, "noise");
+            assertClose(variant + " noisy_samples", golden.floats("noisy_samples"), schedule.addNoise(x0, noise, t), 1e-7, 1e-6);
+            assertClose(variant + " velocity", golden.floats("velocity"), schedule.velocity(x0, noise, t), 1e-7, 1e-6);
+        }
+    }
+}

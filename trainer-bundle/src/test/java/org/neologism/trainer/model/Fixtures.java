@@ -1,0 +1,72 @@
+package org.neologism.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Where the parity fixtures are, and how outputs are compared with them. */
+final class Fixtures {
+
+    private Fixtures() {}
+
+    static Path root() {
+        String property = System.getProperty("neologism.fixtures");
+        assertTrue(property != null, "surefire sets -Dneologism.fixtures");
+        return Path.of(property);
+    }
+
+    /** Every variant folder under golden/ (never a hard-coded list). */
+    static List<String> variants() {
+        try (Stream<Path> folders = Files.list(root().resolve("golden"))) {
+            List<String> names = folders.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            assertTrue(!names.isEmpty(), "no variants under " + root().resolve("golden"));
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path model(String variant) {
+        return root().resolve("models").resolve(variant);
+    }
+
+    static TestSafetensors golden(String variant, String file) {
+        return new TestSafetensors(root().resolve("golden").resolve(variant).resolve(file));
+    }
+
+    /** |actual - expected| <= atol + rtol·|expected| elementwise (numpy.allclose), with a useful message. */
+    static void assertClose(String what, float[] expected, NDArray actual, double atol, double rtol) {
+        float[] got = actual.toType(DataType.FLOAT32, false).toFloatArray();
+        assertClose(what, expected, got, atol, rtol);
+    }
+
+    static void assertClose(String what, float[] expected, float[] got, double atol, double rtol) {
+        assertTrue(expected.length == got.length, what + ": " + got.length + " values, expected " + expected.length);
+        double maxAbs = 0;
+        int firstBad = -1;
+        for (int i = 0; i < expected.length; i++) {
+            double diff = Math.abs((double) got[i] - expected[i]);
+            maxAbs = Math.max(maxAbs, diff);
+            boolean ok = diff <= atol + rtol * Math.abs(expected[i]);
+            if (!ok && firstBad < 0) {
+                firstBad = i;
+            }
+        }
+        System.out.printf("%s: max |diff| %.3g over %d values%n", what, maxAbs, expected.length);
+        assertTrue(firstBad < 0, what + ": element " + firstBad + " is " + (firstBad < 0 ? 0 : got[firstBad])
+                + ", expected " + (firstBad < 0 ? 0 : expected[firstBad]) + " (max |diff| " + maxAbs + ", atol "
+                + atol + ", rtol " + rtol + ")");
+    }
+
+    static void assertShape(long[] expected, NDArray actual) {
+        assertArrayEquals(expected, actual.getShape().getShape(), "shape");
+    }
+}

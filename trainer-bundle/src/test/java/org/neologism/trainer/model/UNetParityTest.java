@@ -1,0 +1,55 @@
+package org.neologism.trainer.model;
+
+import static org.neologism.trainer.model.Fixtures.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.unet.UNet2DCondition;
+
+/** UNet2DConditionModel output matches diffusers within atol 1e-5 / rtol 1e-4 for every case of every variant. */
+class UNetParityTest {
+
+    private static TorchEngine torch;
+
+    @BeforeAll
+    static void engine() {
+        torch = new TorchEngine();
+    }
+
+    /** (variant, case, kernels) for every case listed in each variant's index.json. */
+    static List<Object[]> cases() throws Exception {
+        List<Object[]> cases = new ArrayList<>();
+        for (String variant : Fixtures.variants()) {
+            JsonNode index = new ObjectMapper().readTree(
+                    Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile());
+            for (JsonNode c : index.path("sections").path("unet").path("cases")) {
+                for (String kernels : KernelChoice.NAMES) {
+                    cases.add(new Object[] {variant, c.path("name").asText(), kernels});
+                }
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void outputMatchesDiffusers(String variant, String name, String kernelName) throws Exception {
+        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "unet.safetensors")) {
+            UNet2DCondition unet = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new)
+                    .loadUNet(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
+            NDArray out = unet.forward(golden.array(manager, name + ".sample"), golden.array(manager, name + ".timesteps"),
+                    golden.array(manager, name + ".encoder_hidden_states"));
+            Fixtures.assertShape(golden.shape(name + ".out"), out);
+            assertClose(variant + " " + name + " out", golden.floats(name + ".out"), out, 1e-5, 1e-4);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.neologism.trainer.model;
+
+import static org.neologism.trainer.model.Fixtures.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.vae.AutoencoderKL;
+import org.neologism.trainer.model.vae.LatentDistribution;
+
+/** AutoencoderKL encode (mean, logvar, std, sample with a given eps, scaled) and decode match diffusers. */
+class VaeParityTest {
+
+    private static TorchEngine torch;
+
+    @BeforeAll
+    static void engine() {
+        torch = new TorchEngine();
+    }
+
+    static List<Object[]> cases() throws Exception {
+        List<Object[]> cases = new ArrayList<>();
+        for (String variant : Fixtures.variants()) {
+            JsonNode index = new ObjectMapper().readTree(
+                    Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile());
+            for (JsonNode c : index.path("sections").path("vae").path("cases")) {
+                for (String kernels : KernelChoice.NAMES) {
+                    cases.add(new Object[] {variant, c.path("name").asText(), kernels});
+                }
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void encoderMatchesDiffusers(String variant, String name, String kernelName) throws Exception {
+        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "vae.safetensors")) {
+            AutoencoderKL vae = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new)
+                    .loadVae(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
+            LatentDistribution latents = vae.encode(golden.array(manager, name + ".images"));
+            String p = variant + " " + name + " ";
+            assertClose(p + "mean", golden.floats(name + ".latent_dist.mean"), latents.mean(), 1e-5, 1e-4);
+            assertClose(p + "logvar", golden.floats(name + ".latent_dist.logvar"), latents.logvar(), 1e-5, 1e-4);
+            assertClose(p + "std", golden.floats(name + ".latent_dist.std"), latents.std(), 1e-5, 1e-4);
+            NDArray sample = latents.sample(golden.array(manager, name + ".posterior_eps"));
+            assertClose(p + "sample", golden.floats(name + ".latent_sample"), sample, 1e-5, 1e-4);
+            assertClose(p + "sample scaled", golden.floats(name + ".latent_sample_scaled"),
+                    sample.mul((float) vae.scalingFactor()), 1e-5, 1e-4);
+            if (golden.has(name + ".decode_of_mean")) {
+                assertClose(p + "decode_of_mean", golden.floats(name + ".decode_of_mean"), vae.decode(latents.mean()),
+                        1e-5, 1e-4);
+            }
+        }
+    }
+}

@@ -28,7 +28,7 @@ class DdpmParityTest {
     @ParameterizedTest
     @MethodSource("variants")
     void tablesMatchTorchFloat32(String variant) throws Exception {
-        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new).schedule();
+        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER).schedule();
         try (TestSafetensors golden = Fixtures.golden(variant, "ddpm.safetensors")) {
             assertClose(variant + " betas", golden.floats("betas"), schedule.betas(), 0, 1e-6);
             assertClose(variant + " alphas", golden.floats("alphas"), schedule.alphas(), 0, 1e-6);
@@ -41,7 +41,7 @@ class DdpmParityTest {
     @ParameterizedTest
     @MethodSource("variants")
     void addNoiseAndVelocityMatchDiffusers(String variant) throws Exception {
-        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new).schedule();
+        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER).schedule();
         try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "ddpm.safetensors")) {
             long[] t = golden.longs("timesteps");
             assertClose(variant + " sqrt_alpha_prod", golden.floats("sqrt_alpha_prod"), schedule.sqrtAlphaProd(t), 0, 1e-6);

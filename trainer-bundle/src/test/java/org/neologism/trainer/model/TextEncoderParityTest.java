@@ -36,7 +36,7 @@ class TextEncoderParityTest {
     void lastHiddenStateMatchesTransformers(String variant, String kernelName) throws Exception {
         try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "text_encoder.safetensors")) {
             Kernels kernels = KernelChoice.kernels(kernelName, manager);
-            ClipTextModel model = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new)
+            ClipTextModel model = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadTextEncoder(manager, DataType.FLOAT32, kernels);
             NDArray out = model.forward(golden.array(manager, "input_ids"));
             assertClose(variant + " last_hidden_state", golden.floats("last_hidden_state"), out, 1e-5, 1e-4);
@@ -50,7 +50,7 @@ class TextEncoderParityTest {
         long placeholderId = index.path("sections").path("text_encoder").path("placeholder_id").asLong();
         try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "text_encoder.safetensors")) {
             Kernels kernels = KernelChoice.kernels(kernelName, manager);
-            ClipTextModel model = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new)
+            ClipTextModel model = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadTextEncoder(manager, DataType.FLOAT32, kernels);
             NDArray ids = golden.array(manager, "ph.input_ids");
             for (String row : List.of("init", "random")) {

@@ -44,7 +44,7 @@ class UNetParityTest {
     @MethodSource("cases")
     void outputMatchesDiffusers(String variant, String name, String kernelName) throws Exception {
         try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "unet.safetensors")) {
-            UNet2DCondition unet = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new)
+            UNet2DCondition unet = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadUNet(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
             NDArray out = unet.forward(golden.array(manager, name + ".sample"), golden.array(manager, name + ".timesteps"),
                     golden.array(manager, name + ".encoder_hidden_states"));

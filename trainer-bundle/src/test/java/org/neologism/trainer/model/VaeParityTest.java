@@ -44,7 +44,7 @@ class VaeParityTest {
     @MethodSource("cases")
     void encoderMatchesDiffusers(String variant, String name, String kernelName) throws Exception {
         try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "vae.safetensors")) {
-            AutoencoderKL vae = DiffusersFolder.open(Fixtures.model(variant), TestSafetensors::new)
+            AutoencoderKL vae = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadVae(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
             LatentDistribution latents = vae.encode(golden.array(manager, name + ".images"));
             String p = variant + " " + name + " ";

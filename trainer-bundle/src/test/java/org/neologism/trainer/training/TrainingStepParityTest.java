@@ -1,0 +1,121 @@
+package org.neologism.trainer.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.model.nn.ComposedKernels;
+
+/**
+ * Fed the inputs diffusers' textual_inversion.py recorded (pixels, posterior eps, noise, timesteps,
+ * ids), every step's loss, placeholder gradient and vectors after AdamW match, for every run of every
+ * variant under golden/. Tolerances: fixtures/README.md.
+ */
+class TrainingStepParityTest {
+
+    private static final double LOSS_RTOL = 1e-5;
+    private static final double GRADIENT_ATOL = 1e-6;
+    private static final double EMBEDDING_ATOL = 1e-6;
+
+    private static TorchEngine torch;
+    private static NDManager manager;
+
+    @BeforeAll
+    static void engine() {
+        torch = new TorchEngine();
+        manager = torch.newManager();
+    }
+
+    @AfterAll
+    static void release() {
+        manager.close();
+    }
+
+    @TestFactory
+    List<DynamicTest> everyRecordedStepIsReproduced() throws IOException {
+        Path fixtures = Path.of(System.getProperty("neologism.fixtures", "../../shared/fixtures"));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path variant : AdamWParityTest.goldenVariants()) {
+            JsonNode index = new ObjectMapper().readTree(variant.resolve("index.json").toFile());
+            Path model = fixtures.resolve("models").resolve(variant.getFileName());
+            for (JsonNode run : index.path("sections").path("train").path("runs")) {
+                tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + run.path("name").asText(),
+                        () -> replay(model, variant.resolve("train.safetensors"), run)));
+            }
+        }
+        assertFalse(tests.isEmpty(), "no training runs found under golden/");
+        return tests;
+    }
+
+    private static void replay(Path modelDir, Path goldenFile, JsonNode run) throws IOException {
+        String name = run.path("name").asText();
+        try (NDManager scope = manager.newSubManager(); SafetensorsFile golden = SafetensorsFile.open(goldenFile)) {
+            FrozenNetworks networks = FrozenNetworks.load(DiffusersFolder.open(modelDir, WeightFiles.OPENER), scope, false,
+                    ComposedKernels.INSTANCE);
+            long[] placeholderIds = new long[run.path("placeholder_token_ids").size()];
+            for (int i = 0; i < placeholderIds.length; i++) {
+                placeholderIds[i] = run.path("placeholder_token_ids").get(i).asLong();
+            }
+            float[] initializer = networks.textEncoder().tokenEmbeddingRow(scope, run.path("initializer_token_id").asLong()).toFloatArray();
+            float[] vectors = new float[placeholderIds.length * initializer.length];
+            for (int i = 0; i < placeholderIds.length; i++) {
+                System.arraycopy(initializer, 0, vectors, i * initializer.length, initializer.length);
+            }
+            assertClose(golden.readFloats(name + ".init_placeholder_rows"), vectors, 0, name + " initial vectors");
+
+            JsonNode adam = run.path("adam");
+            AdamW optimizer = new AdamW(new AdamW.Settings(adam.path("betas").get(0).asDouble(),
+                    adam.path("betas").get(1).asDouble(), adam.path("weight_decay").asDouble(), adam.path("eps").asDouble()),
+                    vectors.length);
+            TextualInversionStep step = new TextualInversionStep(networks, placeholderIds);
+            for (int s = 0; s < run.path("max_train_steps").asInt(); s++) {
+                String inputs = "inputs.step" + s + ".";
+                String prefix = name + ".step" + s + ".";
+                long[] pixelShape = golden.entry(inputs + "pixel_values").shape();
+                LatentCache.Posterior posterior = LatentCache.posterior(networks.vae(),
+                        scope.create(golden.readFloats(inputs + "pixel_values"), new Shape(pixelShape)));
+                if (s == 0) {
+                    assertClose(golden.readFloats(prefix + "debug.latent_mean"), posterior.mean(), 1e-5, prefix + "latent mean");
+                    assertClose(golden.readFloats(prefix + "debug.latent_std"), posterior.std(), 1e-5, prefix + "latent std");
+                }
+                TextualInversionStep.Batch batch = new TextualInversionStep.Batch(golden.readLongs(prefix + "input_ids"),
+                        golden.readLongs(inputs + "timesteps"), posterior.mean(), posterior.std(),
+                        golden.readFloats(inputs + "posterior_eps"), golden.readFloats(inputs + "noise"), posterior.shape());
+                TextualInversionStep.Outcome outcome = step.run(scope, vectors, batch, 1f);
+
+                double expectedLoss = golden.readFloats(prefix + "loss")[0];
+                assertTrue(Math.abs(outcome.loss() - expectedLoss) <= LOSS_RTOL * Math.abs(expectedLoss),
+                        prefix + "loss: expected " + expectedLoss + ", got " + outcome.loss());
+                assertClose(golden.readFloats(prefix + "grad_placeholder"), outcome.gradient(), GRADIENT_ATOL, prefix + "gradient");
+                optimizer.step(vectors, outcome.gradient(), golden.readDoubles(prefix + "lr")[0]);
+                assertClose(golden.readFloats(prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "vectors after the step");
+            }
+            assertClose(golden.readFloats(name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + " learned embedding");
+        }
+    }
+
+    private static void assertClose(float[] expected, float[] actual, double atol, String what) {
+        assertEquals(expected.length, actual.length, what + " length");
+        for (int i = 0; i < expected.length; i++) {
+            double difference = Math.abs((double) expected[i] - actual[i]);
+            assertTrue(difference <= atol, what + "[" + i + "]: expected " + expected[i] + ", got " + actual[i]
+                    + " (difference " + difference + ")");
+        }
+    }
+}

@@ -18,14 +18,20 @@ public final class BytePairEncoder {
     /** HF keeps at most {@code 49152 - 256 - 2} merges (CLIP's vocabulary budget) after the version line. */
     public static final int MAX_MERGES = 49152 - 256 - 2;
 
+    /** HF's cache grows without bound; a long-lived service encoding arbitrary prompts should not. */
+    private static final int CACHE_LIMIT = 100_000;
+
     private final Map<String, Integer> rankOfPair;
+    private final Map<String, List<String>> wordsKeptWhole;
     private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
 
     private BytePairEncoder(Map<String, Integer> rankOfPair, List<String> wordsKeptWhole) {
         this.rankOfPair = rankOfPair;
+        Map<String, List<String>> whole = new HashMap<>();
         for (String word : wordsKeptWhole) {
-            cache.put(word, List.of(word));
+            whole.put(word, List.of(word));
         }
+        this.wordsKeptWhole = Map.copyOf(whole);
     }
 
     /**
@@ -46,17 +52,20 @@ public final class BytePairEncoder {
         return new BytePairEncoder(ranks, wordsKeptWhole);
     }
 
-    public int mergeCount() {
-        return rankOfPair.size();
-    }
-
     /** The BPE symbols of a non-empty byte-level word. */
     public List<String> encode(String word) {
+        List<String> whole = wordsKeptWhole.get(word);
+        if (whole != null) {
+            return whole;
+        }
         List<String> cached = cache.get(word);
         if (cached != null) {
             return cached;
         }
         List<String> symbols = merge(initialSymbols(word));
+        if (cache.size() >= CACHE_LIMIT) {
+            cache.clear();
+        }
         cache.put(word, symbols);
         return symbols;
     }

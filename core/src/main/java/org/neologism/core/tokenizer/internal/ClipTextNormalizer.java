@@ -1,7 +1,5 @@
 package org.neologism.core.tokenizer.internal;
 
-import java.util.Locale;
-
 /**
  * The clean-up HF's CLIPTokenizer applies to every span of text between added tokens when ftfy is installed:
  * {@code whitespace_clean(ftfy.fix_text(text)).lower()}, where {@code whitespace_clean} turns every run of
@@ -13,7 +11,7 @@ public final class ClipTextNormalizer {
     }
 
     public static String normalize(String text) {
-        return collapseWhitespace(FtfyTextFixer.fixText(text)).toLowerCase(Locale.ROOT);
+        return PythonLowercase.lower(collapseWhitespace(FtfyTextFixer.fixText(text)));
     }
 
     static String collapseWhitespace(String text) {

@@ -18,8 +18,12 @@ import javax.imageio.stream.ImageInputStream;
  */
 final class ImageFileDecoder {
 
-    /** Decoder warnings that mean pixels are missing; other warnings (odd markers, profiles) are harmless. */
-    private static final List<String> DAMAGE_WARNINGS = List.of("premature end", "corrupt", "truncated");
+    /**
+     * Decoder warnings that mean pixels are missing (the JPEG decoders then fill the rest with grey, where
+     * PIL raises "image file is truncated"). Other warnings, such as libjpeg's "extraneous bytes before
+     * marker" on camera files PIL reads fine, are harmless.
+     */
+    private static final List<String> DAMAGE_WARNINGS = List.of("premature end", "truncated");
 
     RgbImage decode(Path file) throws IOException {
         BufferedImage decoded = read(file);

@@ -1,0 +1,95 @@
+package org.neologism.core.internal.dataset;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.neologism.core.dataset.DatasetOptions;
+import org.neologism.core.dataset.TrainingImage;
+
+/**
+ * Every preprocessing case of every golden variant (crop or not, flip or not, each variant's
+ * resolution) against what diffusers' {@code TextualInversionDataset} produced with PIL: the resized
+ * uint8 image must be identical, and so must the float pixels.
+ */
+class PilParityTest {
+
+    private static ImageIoPlugins plugins;
+
+    @BeforeAll
+    static void registerPlugins() {
+        plugins = new ImageIoPlugins();
+    }
+
+    @AfterAll
+    static void deregisterPlugins() {
+        plugins.close();
+    }
+
+    static List<Path> variants() throws IOException {
+        Path golden = Path.of(System.getProperty("neologism.fixtures"), "golden");
+        try (Stream<Path> folders = Files.list(golden)) {
+            List<Path> variants = folders.filter(folder -> Files.exists(folder.resolve("preprocess.safetensors")))
+                    .sorted().toList();
+            assertFalse(variants.isEmpty(), "no golden variant with preprocess.safetensors under " + golden);
+            return variants;
+        }
+    }
+
+    @TestFactory
+    List<DynamicTest> everyCaseOfEveryVariantMatchesPilExactly() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path variant : variants()) {
+            JsonNode section = new ObjectMapper().readTree(variant.resolve("index.json").toFile())
+                    .get("sections").get("preprocess");
+            int resolution = section.get("resolution").asInt();
+            GoldenSafetensors golden = GoldenSafetensors.read(variant.resolve("preprocess.safetensors"));
+            Path source = variant.resolve("preprocess_src.png");
+            tests.add(DynamicTest.dynamicTest(variant.getFileName() + " source decodes like PIL", () -> {
+                RgbImage decoded = new ImageFileDecoder().decode(source);
+                int[] shape = golden.shape("src_uint8_hwc");
+                assertEquals(shape[0], decoded.height());
+                assertEquals(shape[1], decoded.width());
+                assertArrayEquals(golden.u8("src_uint8_hwc"), decoded.rgb());
+            }));
+            for (JsonNode parityCase : section.get("cases")) {
+                String key = parityCase.get("key").asText();
+                boolean crop = parityCase.get("center_crop").asBoolean();
+                boolean flip = parityCase.get("flip").asBoolean();
+                tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + key + " at " + resolution, () -> {
+                    RgbImage decoded = new ImageFileDecoder().decode(source);
+                    RgbImage resized = PilBicubicResize.resize(crop ? decoded.centerCropped() : decoded,
+                            resolution, resolution);
+                    RgbImage expectedUint8 = new RgbImage(resolution, resolution, golden.u8(key + ".resized_uint8_hwc"));
+                    assertArrayEquals(expectedUint8.rgb(), (flip ? mirrored(resized) : resized).rgb(),
+                            "uint8 after PIL's bicubic resize" + (flip ? " and flip" : ""));
+                    // What the loader stores, flipped the way the trainer flips a sample.
+                    TrainingImage image = new TrainingImage(source, resolution,
+                            FolderDatasetLoader.pixels(decoded, new DatasetOptions(source, resolution, crop)),
+                            Optional.empty());
+                    assertArrayEquals(golden.f32(key + ".pixel_values"), flip ? image.flippedPixels() : image.pixels(),
+                            0.0f, "pixel_values");
+                }));
+            }
+        }
+        return tests;
+    }
+
+    /** The uint8 image mirrored left to right, as PIL's {@code FLIP_LEFT_RIGHT}. */
+    private static RgbImage mirrored(RgbImage image) {
+        return ExifOrientation.MIRRORED.apply(image);
+    }
+}

@@ -43,6 +43,15 @@ record ScheduleCurve(String name, ScheduleSettings settings, double[] multiplier
     }
 
     /** E.g. {@code cosine_with_restarts  T=100 W=10 lr=0.0001 num_cycles=3}. */
+    /** The learning rate of each step: multiplier × base learning rate. */
+    double[] learningRates() {
+        double[] rates = new double[multipliers.length];
+        for (int i = 0; i < rates.length; i++) {
+            rates[i] = multipliers[i] * settings.baseLearningRate();
+        }
+        return rates;
+    }
+
     String title() {
         StringBuilder title = new StringBuilder(name).append("  T=").append(settings.totalSteps())
                 .append(" W=").append(settings.warmupSteps()).append(" lr=").append(settings.baseLearningRate());

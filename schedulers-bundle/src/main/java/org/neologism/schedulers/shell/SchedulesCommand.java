@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.neologism.core.plot.LineChart;
 import org.neologism.core.schedule.LearningRateSchedule;
 import org.neologism.core.schedule.ScheduleSettings;
 import org.osgi.framework.Bundle;
@@ -64,7 +65,7 @@ public class SchedulesCommand {
         AsciiPlot.lines(curve, PLOT_WIDTH, PLOT_HEIGHT).forEach(out::println);
         if (!png.isEmpty()) {
             Path file = Path.of(png);
-            PngPlot.write(curve, file);
+            new LineChart(curve.title(), "learning rate", curve.learningRates()).write(file);
             out.println("Wrote " + file.toAbsolutePath());
         }
     }

@@ -59,6 +59,16 @@ public record Checkpoint(
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
             .enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** What every checkpoint of one run shares; {@link #at} adds a step's state. */
+    public record Recipe(long seed, String trigger, int vectorCount, int width, String datasetFingerprint,
+                         String modelFingerprint, TrainingRequest request) {
+
+        public Checkpoint at(long step, float[] vectors, AdamW optimizer) {
+            return new Checkpoint(step, seed, trigger, vectorCount, width, vectors.clone(), optimizer.firstMoment(),
+                    optimizer.secondMoment(), datasetFingerprint, modelFingerprint, request);
+        }
+    }
+
     /** What trainer_state.json holds besides the arrays. */
     record State(int formatVersion, long step, long seed, String trigger, int vectorCount, int width,
                  String datasetFingerprint, String modelFingerprint, TrainingRequest request) {}

@@ -26,6 +26,7 @@ public final class TrainingRandom {
     private final int epochLength;
     private final int templateCount;
     private final int timesteps;
+    private final double flipProbability;
     private long cachedEpoch = -1;
     private int[] cachedPermutation;
 
@@ -36,6 +37,11 @@ public final class TrainingRandom {
      * @param timesteps     the scheduler's num_train_timesteps
      */
     public TrainingRandom(long seed, int imageCount, int repeats, int templateCount, int timesteps) {
+        this(seed, imageCount, repeats, templateCount, timesteps, 0.5);
+    }
+
+    /** As above, mirroring a sample with {@code flipProbability}. */
+    public TrainingRandom(long seed, int imageCount, int repeats, int templateCount, int timesteps, double flipProbability) {
         if (imageCount <= 0 || repeats <= 0 || templateCount <= 0 || timesteps <= 0) {
             throw new IllegalArgumentException("Nothing to sample from: " + imageCount + " images × " + repeats
                     + " repeats, " + templateCount + " templates, " + timesteps + " timesteps");
@@ -45,6 +51,7 @@ public final class TrainingRandom {
         this.epochLength = Math.multiplyExact(imageCount, repeats);
         this.templateCount = templateCount;
         this.timesteps = timesteps;
+        this.flipProbability = flipProbability;
     }
 
     public long seed() {
@@ -57,7 +64,7 @@ public final class TrainingRandom {
         int position = (int) (sample % epochLength);
         int image = permutation(epoch)[position] % imageCount;
         SplittableRandom random = generator(SAMPLE_STREAM, sample);
-        return new Draw(image, random.nextInt(templateCount), random.nextBoolean(), random.nextInt(timesteps));
+        return new Draw(image, random.nextInt(templateCount), random.nextDouble() < flipProbability, random.nextInt(timesteps));
     }
 
     /** Standard normal values for the posterior sample {@code mean + std·eps} of one sample. */

@@ -1,15 +1,22 @@
 package org.neologism.trainer.model;
 
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.fused.FusedKernels;
 import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.nn.Kernels;
 
 /** Parity tests run every variant with both kernel implementations. */
 final class KernelChoice {
 
-    static final List<String> NAMES = List.of("composed");
+    static final List<String> NAMES = List.of("composed", "fused");
+
+    private static FusedKernels fused;
 
     private KernelChoice() {}
 
@@ -23,9 +30,21 @@ final class KernelChoice {
         return cases;
     }
 
-    static Kernels kernels(String name, NDManager manager) {
+    /** The named kernels; the fused ones are written once per test JVM into a temporary folder. */
+    static synchronized Kernels kernels(String name, NDManager manager) {
         return switch (name) {
             case "composed" -> ComposedKernels.INSTANCE;
+            case "fused" -> {
+                if (fused == null) {
+                    try {
+                        NDManager longLived = new TorchEngine().newManager();
+                        fused = FusedKernels.load(Files.createTempDirectory("neologism-kernels"), longLived);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                yield fused;
+            }
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.config.TextEncoderConfig;
 import org.neologism.trainer.model.nn.Activations;
+import org.neologism.trainer.model.nn.Init;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.nn.LayerNorm;
 import org.neologism.trainer.model.nn.Module;
@@ -125,7 +126,7 @@ public final class ClipTextModel extends Module {
         final Parameter weight;
 
         Table(long rows, long width) {
-            weight = parameter("weight", rows, width);
+            weight = parameter("weight", Init.normal(0.02), rows, width);
         }
     }
 }

@@ -12,8 +12,8 @@ public final class Conv2d extends Module {
     private final Shape padding;
 
     public Conv2d(long in, long out, int kernel, int stride, int padding) {
-        weight = parameter("weight", out, in, kernel, kernel);
-        bias = parameter("bias", out);
+        weight = parameter("weight", Init.fanIn(in * kernel * kernel), out, in, kernel, kernel);
+        bias = parameter("bias", Init.fanIn(in * kernel * kernel), out);
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
     }

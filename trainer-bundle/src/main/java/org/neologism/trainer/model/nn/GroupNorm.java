@@ -16,8 +16,8 @@ public final class GroupNorm extends Module {
             throw new IllegalArgumentException(channels + " channels cannot be split into " + groups + " groups");
         }
         this.kernels = kernels;
-        weight = parameter("weight", channels);
-        bias = parameter("bias", channels);
+        weight = parameter("weight", Init.constant(1), channels);
+        bias = parameter("bias", Init.constant(0), channels);
         this.groups = groups;
         this.eps = eps;
     }

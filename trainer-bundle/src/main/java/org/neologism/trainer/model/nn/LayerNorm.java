@@ -12,8 +12,8 @@ public final class LayerNorm extends Module {
     private final Shape normalized;
 
     public LayerNorm(long width, double eps) {
-        weight = parameter("weight", width);
-        bias = parameter("bias", width);
+        weight = parameter("weight", Init.constant(1), width);
+        bias = parameter("bias", Init.constant(0), width);
         this.eps = (float) eps;
         this.normalized = new Shape(width);
     }

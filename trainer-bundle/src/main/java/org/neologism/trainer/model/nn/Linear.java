@@ -9,8 +9,8 @@ public final class Linear extends Module {
     private final Parameter bias;
 
     public Linear(long in, long out, boolean withBias) {
-        weight = parameter("weight", out, in);
-        bias = withBias ? parameter("bias", out) : null;
+        weight = parameter("weight", Init.fanIn(in), out, in);
+        bias = withBias ? parameter("bias", Init.fanIn(in), out) : null;
     }
 
     public NDArray forward(NDArray x) {

@@ -21,8 +21,8 @@ public abstract class Module {
         return module;
     }
 
-    protected final Parameter parameter(String name, long... shape) {
-        Parameter parameter = new Parameter(new Shape(shape));
+    protected final Parameter parameter(String name, Init init, long... shape) {
+        Parameter parameter = new Parameter(new Shape(shape), init);
         if (parameters.putIfAbsent(name, parameter) != null) {
             throw new IllegalArgumentException("duplicate parameter " + name);
         }

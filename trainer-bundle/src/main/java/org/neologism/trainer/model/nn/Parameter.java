@@ -7,10 +7,17 @@ import ai.djl.ndarray.types.Shape;
 public final class Parameter {
 
     private final Shape shape;
+    private final Init init;
     private NDArray value;
 
-    Parameter(Shape shape) {
+    Parameter(Shape shape, Init init) {
         this.shape = shape;
+        this.init = init;
+    }
+
+    /** How an untrained model fills this weight. */
+    public Init init() {
+        return init;
     }
 
     public Shape shape() {

@@ -1,0 +1,56 @@
+package org.neologism.trainer.model;
+
+import java.util.List;
+import org.neologism.trainer.model.clip.ClipTextModel;
+import org.neologism.trainer.model.config.TextEncoderConfig;
+import org.neologism.trainer.model.config.UNetConfig;
+import org.neologism.trainer.model.nn.ComposedKernels;
+import org.neologism.trainer.model.unet.UNet2DCondition;
+import org.neologism.trainer.model.vae.AutoencoderKL;
+
+/**
+ * What a diffusers folder holds, computed from its configs alone (no weights are loaded): the family, the
+ * parameter counts of each network and the token width an embedding for it must have.
+ */
+public record ModelSummary(String family, String predictionType, int tokenWidth, int vocabSize, long textEncoderParameters,
+        long unetParameters, long vaeParameters, long vaeEncoderParameters, String textEncoderWeights, String unetWeights,
+        String vaeWeights) {
+
+    public static ModelSummary of(DiffusersFolder folder) {
+        TextEncoderConfig te = folder.textEncoderConfig();
+        UNetConfig unet = folder.unetConfig();
+        AutoencoderKL vae = new AutoencoderKL(folder.vaeConfig(), ComposedKernels.INSTANCE);
+        long encoder = vae.namedParameters().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("encoder.") || e.getKey().startsWith("quant_conv."))
+                .mapToLong(e -> e.getValue().shape().size()).sum();
+        boolean sd2 = unet.useLinearProjection() || unet.attentionHeadDim().size() > 1 || "gelu".equals(te.hiddenAct());
+        String family = (sd2 ? "Stable Diffusion 2.x" : "Stable Diffusion 1.x") + " layout"
+                + " (UNet blocks " + unet.blockOutChannels() + ", text encoder " + te.numHiddenLayers() + " layers × "
+                + te.hiddenSize() + ", " + te.hiddenAct() + ")";
+        return new ModelSummary(family, folder.schedulerConfig().predictionType(), te.hiddenSize(), te.vocabSize(),
+                new ClipTextModel(te, ComposedKernels.INSTANCE).parameterCount(),
+                new UNet2DCondition(unet, ComposedKernels.INSTANCE).parameterCount(), vae.parameterCount(), encoder,
+                name(folder, "text_encoder", "model"), name(folder, "unet", "diffusion_pytorch_model"),
+                name(folder, "vae", "diffusion_pytorch_model"));
+    }
+
+    private static String name(DiffusersFolder folder, String component, String stem) {
+        try {
+            return folder.root().relativize(folder.weightFile(component, stem)).toString();
+        } catch (RuntimeException e) {
+            return "(missing: " + e.getMessage() + ")";
+        }
+    }
+
+    public List<String> lines() {
+        return List.of(
+                "Architecture   " + family,
+                "Prediction     " + predictionType,
+                "Token width    " + tokenWidth + " (embeddings for this model are [n, " + tokenWidth + "])",
+                "Vocabulary     " + vocabSize + " tokens",
+                String.format("Text encoder   %,d parameters  %s", textEncoderParameters, textEncoderWeights),
+                String.format("UNet           %,d parameters  %s", unetParameters, unetWeights),
+                String.format("VAE            %,d parameters (encoder %,d)  %s", vaeParameters, vaeEncoderParameters,
+                        vaeWeights));
+    }
+}

@@ -1,0 +1,115 @@
+package org.neologism.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.core.tensors.DType;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.clip.ClipTextModel;
+import org.neologism.trainer.model.config.ConfigFiles;
+import org.neologism.trainer.model.config.TextEncoderConfig;
+import org.neologism.trainer.model.config.UNetConfig;
+import org.neologism.trainer.model.config.VaeConfig;
+import org.neologism.trainer.model.create.Architecture;
+import org.neologism.trainer.model.create.ClipVocabulary;
+import org.neologism.trainer.model.create.RandomModelWriter;
+import org.neologism.trainer.model.nn.ComposedKernels;
+import org.neologism.trainer.model.unet.UNet2DCondition;
+import org.neologism.trainer.model.vae.AutoencoderKL;
+
+/** The architectures ti:model create writes have the documented sizes, and written folders load and run. */
+class ArchitectureTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static <T> T config(Map<String, Object> map, Class<T> type) {
+        return ConfigFiles.mapper().convertValue(map, type);
+    }
+
+    private static long unetParameters(Architecture a) {
+        return new UNet2DCondition(config(a.unetConfig(), UNetConfig.class).validate(a.id()), ComposedKernels.INSTANCE)
+                .parameterCount();
+    }
+
+    @Test
+    void sd15AndSd21HaveTheRealParameterCounts() {
+        assertEquals(859_520_964L, unetParameters(Architecture.SD15));
+        assertEquals(865_910_724L, unetParameters(Architecture.SD21));
+        assertEquals(123_060_480L, new ClipTextModel(config(Architecture.SD15.textEncoderConfig(), TextEncoderConfig.class),
+                ComposedKernels.INSTANCE).parameterCount());
+        assertEquals(340_387_840L, new ClipTextModel(config(Architecture.SD21.textEncoderConfig(), TextEncoderConfig.class),
+                ComposedKernels.INSTANCE).parameterCount());
+        assertEquals(83_653_863L, new AutoencoderKL(config(Architecture.SD15.vaeConfig(), VaeConfig.class),
+                ComposedKernels.INSTANCE).parameterCount());
+    }
+
+    static List<String> variants() {
+        return Fixtures.variants();
+    }
+
+    /** Each fixture variant named like an architecture has the parameter counts index.json records. */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void tinyArchitecturesMatchTheFixtureModels(String variant) throws Exception {
+        Architecture a = Architecture.of(variant);
+        JsonNode counts = JSON.readTree(Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile())
+                .path("model").path("num_params");
+        assertEquals(counts.path("unet").asLong(), unetParameters(a));
+        assertEquals(counts.path("text_encoder").asLong(), new ClipTextModel(
+                config(a.textEncoderConfig(), TextEncoderConfig.class), ComposedKernels.INSTANCE).parameterCount());
+        assertEquals(counts.path("vae").asLong(), new AutoencoderKL(config(a.vaeConfig(), VaeConfig.class),
+                ComposedKernels.INSTANCE).parameterCount());
+        ModelSummary fixture = ModelSummary.of(DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER));
+        assertEquals(counts.path("unet").asLong(), fixture.unetParameters());
+    }
+
+    @Test
+    void generatedVocabularyHasClipLayout() {
+        ClipVocabulary v = new ClipVocabulary(1000);
+        Map<String, Integer> vocab = v.vocab();
+        assertEquals(1000, vocab.size());
+        assertEquals(320, vocab.get("a</w>"), "byte tokens at CLIP's ids");
+        assertEquals(998, vocab.get(ClipVocabulary.START));
+        assertEquals(999, vocab.get(ClipVocabulary.END));
+        assertEquals(49408, new ClipVocabulary(49408).vocab().size());
+        assertTrue(v.mergesText().startsWith("#version: 0.2\n"));
+    }
+
+    @Test
+    void createdTinyModelLoadsAndRuns(@TempDir Path dir) throws Exception {
+        for (Architecture a : List.of(Architecture.TINY_SD1, Architecture.TINY_SD2)) {
+            Path root = dir.resolve(a.id());
+            DiffusersFolder folder = new RandomModelWriter(a, 7, DType.F32).write(root);
+            assertTrue(Files.isRegularFile(root.resolve("tokenizer/vocab.json")));
+            try (NDManager manager = new TorchEngine().newManager()) {
+                ClipTextModel te = folder.loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
+                UNet2DCondition unet = folder.loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
+                AutoencoderKL vae = folder.loadVae(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
+                NDArray ids = manager.arange(0L, 77L).reshape(1, 77);
+                NDArray ehs = te.forward(ids);
+                NDArray latents = vae.encode(manager.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, 32, 32))).mean();
+                NDArray out = unet.forward(latents, manager.create(new long[] {500}), ehs);
+                assertEquals(latents.getShape(), out.getShape());
+                assertTrue(Float.isFinite(out.abs().sum().getFloat()) && out.abs().sum().getFloat() > 0);
+            }
+            // Same seed, same weights: a second folder is byte-identical.
+            Path again = dir.resolve(a.id() + "-again");
+            new RandomModelWriter(a, 7, DType.F32).write(again);
+            assertEquals(-1L, Files.mismatch(root.resolve("unet/diffusion_pytorch_model.safetensors"),
+                    again.resolve("unet/diffusion_pytorch_model.safetensors")));
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package org.neologism.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.neologism.trainer.model.Fixtures.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.neologism.core.tensors.DType;
+import org.neologism.core.tensors.SafetensorsEntry;
+import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.core.tensors.SafetensorsWriter;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.config.UnsupportedModelException;
+import org.neologism.trainer.model.nn.ComposedKernels;
+import org.neologism.trainer.model.unet.UNet2DCondition;
+import org.neologism.trainer.model.vae.AutoencoderKL;
+import org.neologism.trainer.model.vae.LatentDistribution;
+
+/** Weight files as found in the wild: fp16 variants, bf16, legacy VAE names; and configs that must be refused. */
+class WeightFormatsTest {
+
+    private static final String VARIANT = Fixtures.variants().get(0);
+    private static TorchEngine torch;
+
+    @BeforeAll
+    static void engine() {
+        torch = new TorchEngine();
+    }
+
+    /** Copies the fixture model folder, rewriting one component's weight file. */
+    private static Path copyWith(Path dir, String component, String newName, DType dtype, UnaryOperator<String> rename)
+            throws IOException {
+        return copyWith(dir, VARIANT, component, newName, dtype, rename);
+    }
+
+    private static Path copyWith(Path dir, String variant, String component, String newName, DType dtype,
+            UnaryOperator<String> rename) throws IOException {
+        Path source = Fixtures.model(variant);
+        Path target = dir.resolve("model");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path f : files.toList()) {
+                Path t = target.resolve(source.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else if (!f.toString().endsWith(".safetensors") || !f.getParent().getFileName().toString().equals(component)) {
+                    Files.copy(f, t);
+                } else {
+                    SafetensorsWriter writer = new SafetensorsWriter();
+                    try (SafetensorsFile in = SafetensorsFile.open(f)) {
+                        for (SafetensorsEntry e : in.entries()) {
+                            writer.addFloats(rename.apply(e.name()), dtype, e.intShape(), in.readFloats(e.name()));
+                        }
+                    }
+                    writer.write(t.resolveSibling(newName));
+                }
+            }
+        }
+        return target;
+    }
+
+    static java.util.List<Object[]> kernelCases() {
+        return KernelChoice.crossVariants();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.MethodSource("kernelCases")
+    void fp16VariantFileLoadsAndRunsInFloat16(String variant, String kernelName, @TempDir Path dir) throws Exception {
+        Path model = copyWith(dir, variant, "unet", "diffusion_pytorch_model.fp16.safetensors", DType.F16, n -> n);
+        assertTrue(Files.notExists(model.resolve("unet/diffusion_pytorch_model.safetensors")));
+        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "unet.safetensors")) {
+            DiffusersFolder folder = DiffusersFolder.open(model, WeightFiles.OPENER);
+            UNet2DCondition half = folder.loadUNet(manager, DataType.FLOAT16, KernelChoice.kernels(kernelName, manager));
+            NDArray out = half.forward(golden.array(manager, "main.sample"), golden.array(manager, "main.timesteps"),
+                    golden.array(manager, "main.encoder_hidden_states"));
+            assertEquals(DataType.FLOAT16, out.getDataType());
+            // fp16 weights and activations: ~3 significant digits, so compare with the fp32 reference loosely.
+            assertClose(variant + " " + kernelName + " fp16 UNet vs fp32 reference", golden.floats("main.out"), out, 2e-2, 2e-2);
+            // The same fp16 file held as float32 computes in float32: only the weight rounding differs.
+            UNet2DCondition widened = folder.loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
+            NDArray out32 = widened.forward(golden.array(manager, "main.sample"), golden.array(manager, "main.timesteps"),
+                    golden.array(manager, "main.encoder_hidden_states"));
+            assertEquals(DataType.FLOAT32, out32.getDataType());
+            assertClose(variant + " fp16 weights in fp32", golden.floats("main.out"), out32, 1e-2, 1e-2);
+        }
+    }
+
+    @Test
+    void bf16WeightsAreWidenedExactlyWithoutABf16Array(@TempDir Path dir) throws Exception {
+        Path model = copyWith(dir, "vae", "diffusion_pytorch_model.safetensors", DType.BF16, n -> n);
+        try (NDManager manager = torch.newManager(); SafetensorsFile bf16 = SafetensorsFile.open(
+                model.resolve("vae/diffusion_pytorch_model.safetensors"))) {
+            AutoencoderKL vae = DiffusersFolder.open(model, WeightFiles.OPENER).loadVae(manager, DataType.FLOAT32,
+                    ComposedKernels.INSTANCE);
+            String name = "encoder.conv_in.weight";
+            float[] expected = bf16.readFloats(name);
+            float[] loaded = vae.namedParameters().get(name).array().toFloatArray();
+            assertEquals(expected.length, loaded.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], loaded[i], 0f, name + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void legacyVaeAttentionNamesGiveTheSameLatents(@TempDir Path dir) throws Exception {
+        UnaryOperator<String> legacy = n -> n.replace(".to_q.", ".query.").replace(".to_k.", ".key.")
+                .replace(".to_v.", ".value.").replace(".to_out.0.", ".proj_attn.");
+        Path model = copyWith(dir, "vae", "diffusion_pytorch_model.safetensors", DType.F32, legacy);
+        try (SafetensorsFile f = SafetensorsFile.open(model.resolve("vae/diffusion_pytorch_model.safetensors"))) {
+            assertTrue(f.contains("encoder.mid_block.attentions.0.proj_attn.weight"), "the copy uses the old names");
+        }
+        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(VARIANT, "vae.safetensors")) {
+            AutoencoderKL vae = DiffusersFolder.open(model, WeightFiles.OPENER).loadVae(manager, DataType.FLOAT32,
+                    ComposedKernels.INSTANCE);
+            LatentDistribution d = vae.encode(golden.array(manager, "main.images"));
+            assertClose("legacy-named VAE mean", golden.floats("main.latent_dist.mean"), d.mean(), 1e-5, 1e-4);
+        }
+    }
+
+    @Test
+    void weightsOfAnotherShapeAreRefusedNamingTheTensor(@TempDir Path dir) throws Exception {
+        Path model = copyWith(dir, "vae", "diffusion_pytorch_model.safetensors", DType.F32, n -> n);
+        String config = Files.readString(model.resolve("vae/config.json"));
+        Files.writeString(model.resolve("vae/config.json"), config.replace("\"latent_channels\": 4", "\"latent_channels\": 8"));
+        try (NDManager manager = torch.newManager()) {
+            DiffusersFolder folder = DiffusersFolder.open(model, WeightFiles.OPENER);
+            UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                    () -> folder.loadVae(manager, DataType.FLOAT32, ComposedKernels.INSTANCE));
+            assertTrue(e.getMessage().contains("diffusion_pytorch_model.safetensors") && e.getMessage().contains("shape"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void unsupportedConfigValuesAreRefusedByName(@TempDir Path dir) throws Exception {
+        Path model = copyWith(dir, "none", "", DType.F32, n -> n);
+        Path unet = model.resolve("unet/config.json");
+        String original = Files.readString(unet);
+        Files.writeString(unet, original.replace("\"resnet_time_scale_shift\": \"default\"",
+                "\"resnet_time_scale_shift\": \"scale_shift\"").replace("\"class_embed_type\": null",
+                "\"class_embed_type\": \"timestep\""));
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> DiffusersFolder.open(model, WeightFiles.OPENER));
+        assertTrue(e.getMessage().contains("unet/config.json") && e.getMessage().contains("resnet_time_scale_shift")
+                && e.getMessage().contains("class_embed_type = \"timestep\""), e.getMessage());
+
+        Files.writeString(unet, original);
+        Path te = model.resolve("text_encoder/config.json");
+        String teConfig = Files.readString(te);
+        Files.writeString(te, teConfig.replaceAll("\"hidden_act\": \"[a-z_]+\"", "\"hidden_act\": \"relu\""));
+        e = assertThrows(UnsupportedModelException.class, () -> DiffusersFolder.open(model, WeightFiles.OPENER));
+        assertTrue(e.getMessage().contains("hidden_act = \"relu\""), e.getMessage());
+
+        Files.writeString(te, teConfig);
+        Path scheduler = model.resolve("scheduler/scheduler_config.json");
+        Files.writeString(scheduler, Files.readString(scheduler).replace("\"scaled_linear\"", "\"squaredcos_cap_v2\""));
+        e = assertThrows(UnsupportedModelException.class, () -> DiffusersFolder.open(model, WeightFiles.OPENER));
+        assertTrue(e.getMessage().contains("beta_schedule"), e.getMessage());
+    }
+}

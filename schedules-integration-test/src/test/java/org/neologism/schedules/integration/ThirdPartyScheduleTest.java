@@ -32,38 +32,27 @@ class ThirdPartyScheduleTest {
             long oursModified = ours.getLastModified();
 
             Map<String, String> parameters = Map.of("decay_fraction", "0.4", "min_ratio", "0.1");
-            List<Double> multipliers = new CopyOnWriteArrayList<>();
             List<String> notices = new CopyOnWriteArrayList<>();
-            List<Throwable> failures = new CopyOnWriteArrayList<>();
             FollowedSchedule wsd = FollowedSchedule.follow(framework, "warmup_stable_decay", 5, 50, 1e-4, parameters, notices::add);
-            Thread consumer = new Thread(() -> {
-                try {
-                    for (long step = 0; step < 50; step++) {
-                        multipliers.add(wsd.multiplier(step));
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }, "wsd-consumer");
-            consumer.start();
+            SteppingConsumer consumer = SteppingConsumer.start(wsd, 50);
             HotSwapTest.await("the consumer to wait for warmup_stable_decay",
                     () -> notices.stream().anyMatch(notice -> notice.startsWith("Step 0 waits for learning-rate schedule warmup_stable_decay")));
-            assertTrue(multipliers.isEmpty());
+            assertTrue(consumer.steps().isEmpty());
 
             Bundle theirs = framework.install(RunningFramework.jar("added.bundles", "org.neologism.example.schedule"));
-            consumer.join(30_000);
+            List<SteppingConsumer.Step> steps = consumer.finish();
             wsd.close();
-            assertTrue(failures.isEmpty(), () -> "the consumer failed: " + failures);
 
             WarmupStableDecaySchedule reference = new WarmupStableDecaySchedule();
             ScheduleSettings settings = new ScheduleSettings(5, 50, 1e-4, parameters);
-            assertEquals(50, multipliers.size());
+            assertEquals(50, steps.size());
             for (int step = 0; step < 50; step++) {
-                assertEquals(reference.multiplier(step, settings), multipliers.get(step), "step " + step);
+                assertEquals(step, steps.get(step).step());
+                assertEquals(reference.multiplier(step, settings), steps.get(step).multiplier(), "step " + step);
             }
-            assertEquals(0.4, multipliers.get(2));
-            assertEquals(1.0, multipliers.get(29));
-            assertTrue(multipliers.get(49) < 0.2);
+            assertEquals(0.4, steps.get(2).multiplier());
+            assertEquals(1.0, steps.get(29).multiplier());
+            assertTrue(steps.get(49).multiplier() < 0.2);
 
             String listing = shell.run("ti:schedulers");
             assertTrue(listing.lines().anyMatch(line -> line.matches(

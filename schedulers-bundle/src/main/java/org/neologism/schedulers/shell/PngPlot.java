@@ -66,9 +66,9 @@ final class PngPlot {
             g.setColor(Color.BLACK);
             g.drawRect(LEFT, TOP, plotWidth, plotHeight);
             g.drawString("step", LEFT + plotWidth / 2 - 12, HEIGHT - 12);
-            g.drawString("learning rate", 8, TOP - 10);
+            g.drawString("learning rate", 8, TOP - 8);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-            g.drawString(curve.title(), LEFT, TOP - 14);
+            g.drawString(curve.title(), LEFT, 18);
 
             Path2D.Double line = new Path2D.Double();
             for (int step = 0; step < steps; step++) {

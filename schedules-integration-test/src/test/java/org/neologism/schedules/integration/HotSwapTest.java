@@ -79,7 +79,7 @@ class HotSwapTest {
     @Test
     void aHigherRankedProviderTakesOverAtTheNextStepAndStoppingItHandsBackWithoutAPause() throws Exception {
         Path replacement = VariantBundle.write(Files.createDirectories(temp.resolve("replacement")),
-                "org.example.halved.linear", "1.0.0", 10);
+                "org.example.halved.linear", "1.0.0", "linear", 10);
         try (RunningFramework framework = RunningFramework.start(temp.resolve("felix"))) {
             List<String> notices = new CopyOnWriteArrayList<>();
             FollowedSchedule linear = FollowedSchedule.follow(framework, "linear", WARMUP, TOTAL, LR, Map.of(), notices::add);
@@ -111,6 +111,49 @@ class HotSwapTest {
             assertOursThenHalvedThenOurs(sources, firstHalved, lastHalved);
             assertTrue(notices.contains("Learning-rate schedule linear now comes from org.example.halved.linear 1.0.0 (bundle "
                     + theirs.getBundleId() + "), from step " + firstHalved + " on"), notices.toString());
+            assertEquals(List.of(), framework.errors());
+        }
+    }
+
+    @Test
+    void aHigherRankedProviderThatRefusesTheRunsParametersIsPassedOver() throws Exception {
+        // The halved linear, registered as polynomial, declares no parameters: it refuses power=2.
+        Path refusing = VariantBundle.write(Files.createDirectories(temp.resolve("refusing")),
+                "org.example.refusing.polynomial", "1.0.0", "polynomial", 10);
+        try (RunningFramework framework = RunningFramework.start(temp.resolve("felix"))) {
+            List<String> notices = new CopyOnWriteArrayList<>();
+            Map<String, String> power2 = Map.of("power", "2");
+            FollowedSchedule polynomial = FollowedSchedule.follow(framework, "polynomial", 0, 1000, LR, power2, notices::add);
+            SteppingConsumer consumer = SteppingConsumer.start(polynomial, 1000);
+            await("10 steps", () -> consumer.steps().size() >= 10);
+            Bundle theirs = framework.install(refusing);
+            await("the refusal", () -> anyContains(notices, "refuses"));
+            int stepsAtRefusal = consumer.steps().size();
+            List<Step> steps = consumer.finish();
+            polynomial.close();
+
+            assertTrue(stepsAtRefusal < 1000, "the refusing provider arrived during the run");
+            assertEquals(1000, steps.size());
+            for (Step step : steps) {
+                double remaining = 1.0 - step.step() / 1000.0;
+                double expected = ((LR - 1e-7) * remaining * remaining + 1e-7) / LR;
+                assertEquals(expected, step.multiplier(), 1e-15, "step " + step.step());
+            }
+            assertEquals(List.of("Learning-rate schedule polynomial from org.example.refusing.polynomial 1.0.0 (bundle "
+                    + theirs.getBundleId() + ") refuses this run's settings and is not used: "
+                    + "Schedule linear has no parameter power: it takes no parameters"), notices);
+
+            // With ours gone, the refusing provider is all there is: the consumer waits and says why.
+            List<String> later = new CopyOnWriteArrayList<>();
+            FollowedSchedule again = FollowedSchedule.follow(framework, "polynomial", 0, 100, LR, power2, later::add);
+            framework.bundle("org.neologism.schedulers").stop();
+            SteppingConsumer waiting = SteppingConsumer.start(again, 5);
+            await("the consumer to pause", () -> anyContains(later, "waits"));
+            assertTrue(later.stream().anyMatch(notice -> notice.startsWith("Step 0 waits for learning-rate schedule polynomial: "
+                    + "every registered provider refuses the settings (Schedule linear has no parameter power")), later.toString());
+            framework.bundle("org.neologism.schedulers").start();
+            assertEquals(5, waiting.finish().size());
+            again.close();
             assertEquals(List.of(), framework.errors());
         }
     }

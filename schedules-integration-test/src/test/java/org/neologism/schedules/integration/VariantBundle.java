@@ -24,14 +24,15 @@ final class VariantBundle {
 
     /** The halved {@code linear} as a new version of our schedules bundle. */
     static Path write(Path folder) throws IOException {
-        return write(folder, "org.neologism.schedulers", VERSION, 0);
+        return write(folder, "org.neologism.schedulers", VERSION, "linear", 0);
     }
 
     /**
-     * The halved {@code linear} as bundle {@code symbolicName}, registered with {@code service.ranking}
-     * {@code ranking}: with a different name and a higher ranking it is a replacement installed beside ours.
+     * The halved {@code linear} as bundle {@code symbolicName}, registered as {@code scheduleName} with
+     * {@code service.ranking} {@code ranking}: with a different symbolic name and a higher ranking it is
+     * a replacement installed beside ours.
      */
-    static Path write(Path folder, String symbolicName, String version, int ranking) throws IOException {
+    static Path write(Path folder, String symbolicName, String version, String scheduleName, int ranking) throws IOException {
         Class<?> component = HalvedLinearSchedule.class;
         String classFile = component.getName().replace('.', '/') + ".class";
         Manifest manifest = new Manifest();
@@ -45,12 +46,12 @@ final class VariantBundle {
         String description = """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="variant.linear">
-                  <property name="scheduler.name" type="String" value="linear"/>
+                  <property name="scheduler.name" type="String" value="%s"/>
                   <property name="service.ranking" type="Integer" value="%d"/>
                   <service><provide interface="org.neologism.core.schedule.LearningRateSchedule"/></service>
                   <implementation class="%s"/>
                 </scr:component>
-                """.formatted(ranking, component.getName());
+                """.formatted(scheduleName, ranking, component.getName());
         Path jar = folder.resolve(symbolicName + "-" + version + ".jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
              InputStream classBytes = component.getClassLoader().getResourceAsStream(classFile)) {

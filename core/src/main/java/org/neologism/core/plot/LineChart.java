@@ -77,9 +77,9 @@ public record LineChart(String title, String yLabel, double[] values) {
             g.setColor(Color.BLACK);
             g.drawRect(LEFT, TOP, plotWidth, plotHeight);
             g.drawString("step", LEFT + plotWidth / 2 - 12, HEIGHT - 12);
-            g.drawString(yLabel, 8, TOP - 10);
+            g.drawString(yLabel, 8, TOP - 8);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-            g.drawString(title, LEFT, TOP - 14);
+            g.drawString(title, LEFT, 18);
 
             Path2D.Double line = new Path2D.Double();
             for (int step = 0; step < steps; step++) {

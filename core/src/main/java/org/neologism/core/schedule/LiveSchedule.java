@@ -1,8 +1,15 @@
 package org.neologism.core.schedule;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
@@ -13,17 +20,27 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * A schedule followed by name through the service registry, for a consumer that steps through it.
  *
- * <p>Every call to {@link #multiplier(long)} asks the registry which service now carries the name
- * (the highest-ranked one), so stopping, updating or replacing the providing bundle during a run costs
- * no step: the next step uses the replacement. While no provider is registered, the call blocks, says
- * which schedule it waits for, and returns once one appears. A new provider is checked against the
- * settings before its first step.
+ * <p>Every call to {@link #multiplier(long)} asks the registry which services now carry the name and
+ * uses the highest-ranked one that accepts the run's settings, so stopping, updating or replacing the
+ * providing bundle during a run costs no step: the next step uses the replacement. While no provider
+ * (or none that accepts the settings) is registered, the call blocks, says which schedule it waits
+ * for, and returns once one appears. Each provider is checked against the settings before its first
+ * step; one that refuses them is passed over, with a notice quoting its reason.
+ *
+ * <pre>{@code
+ * try (LiveSchedule schedule = LiveSchedule.follow(context, "cosine", settings, log::info)) {
+ *     for (long step = start; step < settings.totalSteps(); step++) {
+ *         optimizer.setLearningRate(settings.baseLearningRate() * schedule.multiplier(step));
+ *         ...
+ *     }
+ * }
+ * }</pre>
  *
  * <p>One thread steps; {@link #close()} may come from another and ends a wait.
  */
 public final class LiveSchedule implements AutoCloseable {
 
-    /** How long a paused step sleeps between looks at the registry when nothing wakes it. */
+    /** Longest sleep of a paused step between looks at the registry (registry changes wake it sooner). */
     private static final long RECHECK_MILLIS = 200;
     /** How often a paused step repeats that it is still waiting. */
     private static final long REMIND_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -32,7 +49,13 @@ public final class LiveSchedule implements AutoCloseable {
     private final ScheduleSettings settings;
     private final Consumer<String> notices;
     private final ServiceTracker<LearningRateSchedule, LearningRateSchedule> tracker;
+    private final Object registryChanged = new Object();
     private volatile boolean closed;
+
+    // Used by the stepping thread only.
+    private final Set<ServiceReference<LearningRateSchedule>> accepted = new HashSet<>();
+    private final Map<ServiceReference<LearningRateSchedule>, String> refused = new HashMap<>();
+    private int checkedAtTrackingCount = -1;
     private ServiceReference<LearningRateSchedule> provider;
     private String providerDescription;
 
@@ -40,15 +63,29 @@ public final class LiveSchedule implements AutoCloseable {
         this.name = name;
         this.settings = settings;
         this.notices = notices;
-        this.tracker = new ServiceTracker<>(context, filterFor(name), null);
+        this.tracker = new ServiceTracker<>(context, filterFor(name), null) {
+            @Override
+            public LearningRateSchedule addingService(ServiceReference<LearningRateSchedule> reference) {
+                LearningRateSchedule schedule = super.addingService(reference);
+                wakeWaitingStep();
+                return schedule;
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<LearningRateSchedule> reference, LearningRateSchedule service) {
+                super.modifiedService(reference, service);
+                wakeWaitingStep();
+            }
+        };
     }
 
     /**
      * Starts following the schedule called {@code name}.
      *
      * @param context  the consumer's bundle context
-     * @param notices  receives one line when the consumer pauses for a missing schedule and when a
-     *                 different provider takes over
+     * @param settings the run's warmup, length, base rate and schedule parameters
+     * @param notices  receives one line when the consumer pauses for a missing schedule, when a
+     *                 different provider takes over, and when a provider refuses the settings
      */
     public static LiveSchedule follow(BundleContext context, String name, ScheduleSettings settings, Consumer<String> notices) {
         Objects.requireNonNull(context, "context");
@@ -67,38 +104,36 @@ public final class LiveSchedule implements AutoCloseable {
     }
 
     /**
-     * The multiplier for {@code step}, from whichever provider is registered now; blocks while none is.
+     * The multiplier for {@code step}, from the best provider registered now; blocks while none is.
      *
-     * @throws InterruptedException     when the waiting thread is interrupted
-     * @throws IllegalStateException    when the schedule was closed
-     * @throws IllegalArgumentException when a new provider refuses the settings
+     * @throws InterruptedException  when the waiting thread is interrupted
+     * @throws IllegalStateException when the schedule was closed
      */
     public double multiplier(long step) throws InterruptedException {
         while (true) {
             if (closed) {
                 throw new IllegalStateException("Learning-rate schedule " + name + " is no longer followed (closed)");
             }
-            ServiceReference<LearningRateSchedule> reference = tracker.getServiceReference();
-            LearningRateSchedule schedule = reference == null ? null : tracker.getService(reference);
-            if (schedule == null) {
-                awaitProvider(step);
+            int trackingCount = tracker.getTrackingCount();
+            Candidate candidate = bestAcceptingProvider();
+            if (candidate == null) {
+                awaitProvider(step, trackingCount);
                 continue;
             }
-            try {
-                if (!reference.equals(provider)) {
-                    schedule.validate(settings);
-                    if (provider != null) {
-                        notices.accept("Learning-rate schedule " + name + " now comes from " + describe(reference)
-                                + ", from step " + step + " on");
-                    }
-                    provider = reference;
-                    providerDescription = describe(reference);
+            if (!candidate.reference().equals(provider)) {
+                if (provider != null) {
+                    notices.accept("Learning-rate schedule " + name + " now comes from " + describe(candidate.reference())
+                            + ", from step " + step + " on");
                 }
-                return schedule.multiplier(step, settings);
+                provider = candidate.reference();
+                providerDescription = describe(provider);
+            }
+            try {
+                return candidate.schedule().multiplier(step, settings);
             } catch (RuntimeException e) {
                 // A provider that went away during the call may fail in any way; the step is then
                 // asked of whichever provider is registered now. Failures of a live provider are real.
-                if (tracker.getService(reference) != null) {
+                if (tracker.getService(candidate.reference()) != null) {
                     throw e;
                 }
             }
@@ -110,24 +145,83 @@ public final class LiveSchedule implements AutoCloseable {
     public void close() {
         closed = true;
         tracker.close();
+        wakeWaitingStep();
     }
 
-    private void awaitProvider(long step) throws InterruptedException {
-        String previous = provider == null ? "" : " (last provided by " + providerDescription + ")";
-        notices.accept("Step " + step + " waits for learning-rate schedule " + name + ": no bundle provides it" + previous
+    private record Candidate(ServiceReference<LearningRateSchedule> reference, LearningRateSchedule schedule) {}
+
+    /** The highest-ranked registered provider that accepts the settings, or null. */
+    private Candidate bestAcceptingProvider() {
+        ServiceReference<LearningRateSchedule>[] references = tracker.getServiceReferences();
+        if (references == null) {
+            return null;
+        }
+        if (checkedAtTrackingCount != tracker.getTrackingCount()) {
+            // Forget the verdicts on services that have gone, so a long run does not collect them.
+            Set<ServiceReference<LearningRateSchedule>> registered = Set.of(references);
+            accepted.retainAll(registered);
+            refused.keySet().retainAll(registered);
+            checkedAtTrackingCount = tracker.getTrackingCount();
+        }
+        // ServiceReference orders by ranking, then age: reversed, the registry's favourite comes first.
+        Arrays.sort(references, Collections.reverseOrder());
+        for (ServiceReference<LearningRateSchedule> reference : references) {
+            if (refused.containsKey(reference)) {
+                continue;
+            }
+            LearningRateSchedule schedule = tracker.getService(reference);
+            if (schedule == null) {
+                continue;
+            }
+            if (!accepted.contains(reference)) {
+                try {
+                    schedule.validate(settings);
+                    accepted.add(reference);
+                } catch (IllegalArgumentException e) {
+                    refused.put(reference, e.getMessage());
+                    notices.accept("Learning-rate schedule " + name + " from " + describe(reference)
+                            + " refuses this run's settings and is not used: " + e.getMessage());
+                    continue;
+                }
+            }
+            return new Candidate(reference, schedule);
+        }
+        return null;
+    }
+
+    private void awaitProvider(long step, int trackingCount) throws InterruptedException {
+        notices.accept("Step " + step + " waits for learning-rate schedule " + name + ": " + whyNone()
                 + ". Training continues when one is registered (ti:schedulers lists those available)");
         long remindAt = System.nanoTime() + REMIND_NANOS;
-        while (!closed && tracker.getService() == null) {
-            tracker.waitForService(RECHECK_MILLIS);
-            if (System.nanoTime() - remindAt > 0 && tracker.getService() == null) {
-                notices.accept("Step " + step + " still waits for learning-rate schedule " + name);
-                remindAt = System.nanoTime() + REMIND_NANOS;
+        synchronized (registryChanged) {
+            while (!closed && tracker.getTrackingCount() == trackingCount) {
+                registryChanged.wait(RECHECK_MILLIS);
+                if (System.nanoTime() - remindAt > 0) {
+                    notices.accept("Step " + step + " still waits for learning-rate schedule " + name);
+                    remindAt = System.nanoTime() + REMIND_NANOS;
+                }
             }
         }
     }
 
+    private String whyNone() {
+        ServiceReference<LearningRateSchedule>[] references = tracker.getServiceReferences();
+        if (references != null) {
+            String reason = Arrays.stream(references).map(refused::get).filter(Objects::nonNull).findFirst()
+                    .orElse("no reason given");
+            return "every registered provider refuses the settings (" + reason + ")";
+        }
+        return "no bundle provides it" + (provider == null ? "" : " (last provided by " + providerDescription + ")");
+    }
+
+    private void wakeWaitingStep() {
+        synchronized (registryChanged) {
+            registryChanged.notifyAll();
+        }
+    }
+
     private static String describe(ServiceReference<?> reference) {
-        var bundle = reference.getBundle();
+        Bundle bundle = reference.getBundle();
         if (bundle == null) {
             return "a bundle that has just gone (service " + reference.getProperty("service.id") + ")";
         }

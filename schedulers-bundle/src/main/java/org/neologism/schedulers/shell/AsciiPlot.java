@@ -35,7 +35,7 @@ final class AsciiPlot {
         }
         List<String> lines = new ArrayList<>();
         for (int row = 0; row < height; row++) {
-            String label = row == 0 ? format(top) : row == height - 1 ? format(0) : row == height / 2
+            String label = row == 0 ? format(top) : row == height - 1 ? format(0) : row == (height - 1) / 2
                     ? format(top * (height - 1 - row) / (height - 1)) : "";
             lines.add(String.format("%8s |%s", label, new String(grid[row])));
         }

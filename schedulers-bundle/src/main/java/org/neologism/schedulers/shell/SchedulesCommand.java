@@ -28,7 +28,7 @@ public class SchedulesCommand {
 
     private static final int TABLE_ROWS = 20;
     private static final int PLOT_WIDTH = 64;
-    private static final int PLOT_HEIGHT = 12;
+    private static final int PLOT_HEIGHT = 11;
 
     private final BundleContext context;
 
@@ -47,9 +47,9 @@ public class SchedulesCommand {
 
     @Descriptor("Print a learning-rate schedule's multiplier and learning rate over the steps of a run (0..steps-1) with an ASCII plot")
     public void schedule(
-            @Descriptor("optimiser steps in the run (T)") @Parameter(names = "--steps", absentValue = "100") long steps,
-            @Descriptor("warmup steps (W)") @Parameter(names = "--warmup", absentValue = "0") long warmup,
-            @Descriptor("base learning rate the multiplier applies to") @Parameter(names = "--lr", absentValue = "1e-4") double lr,
+            @Descriptor("optimiser steps in the run (T), default 100") @Parameter(names = "--steps", absentValue = "100") long steps,
+            @Descriptor("warmup steps (W), default 0") @Parameter(names = "--warmup", absentValue = "0") long warmup,
+            @Descriptor("base learning rate the multiplier applies to, default 1e-4") @Parameter(names = "--lr", absentValue = "1e-4") double lr,
             @Descriptor("also write the curve to this PNG file") @Parameter(names = "--png", absentValue = "") String png,
             @Descriptor("print every step instead of about 20") @Parameter(names = "--all", presentValue = "true", absentValue = "false") boolean all,
             @Descriptor("schedule name, e.g. cosine_with_restarts (ti:schedulers lists them)") String name,

@@ -22,26 +22,37 @@ final class VariantBundle {
 
     private VariantBundle() {}
 
+    /** The halved {@code linear} as a new version of our schedules bundle. */
     static Path write(Path folder) throws IOException {
+        return write(folder, "org.neologism.schedulers", VERSION, "linear", 0);
+    }
+
+    /**
+     * The halved {@code linear} as bundle {@code symbolicName}, registered as {@code scheduleName} with
+     * {@code service.ranking} {@code ranking}: with a different symbolic name and a higher ranking it is
+     * a replacement installed beside ours.
+     */
+    static Path write(Path folder, String symbolicName, String version, String scheduleName, int ranking) throws IOException {
         Class<?> component = HalvedLinearSchedule.class;
         String classFile = component.getName().replace('.', '/') + ".class";
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", "org.neologism.schedulers");
-        main.putValue("Bundle-Version", VERSION);
+        main.putValue("Bundle-SymbolicName", symbolicName);
+        main.putValue("Bundle-Version", version);
         main.putValue("Import-Package", "org.neologism.core.schedule;version=\"[1.0,2)\"");
         main.putValue("Service-Component", "OSGI-INF/linear.xml");
         String description = """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="variant.linear">
-                  <property name="scheduler.name" type="String" value="linear"/>
+                  <property name="scheduler.name" type="String" value="%s"/>
+                  <property name="service.ranking" type="Integer" value="%d"/>
                   <service><provide interface="org.neologism.core.schedule.LearningRateSchedule"/></service>
                   <implementation class="%s"/>
                 </scr:component>
-                """.formatted(component.getName());
-        Path jar = folder.resolve("org.neologism.schedulers-" + VERSION + ".jar");
+                """.formatted(scheduleName, ranking, component.getName());
+        Path jar = folder.resolve(symbolicName + "-" + version + ".jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
              InputStream classBytes = component.getClassLoader().getResourceAsStream(classFile)) {
             if (classBytes == null) {

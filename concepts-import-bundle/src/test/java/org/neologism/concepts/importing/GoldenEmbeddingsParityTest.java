@@ -139,13 +139,16 @@ class GoldenEmbeddingsParityTest {
     @Test
     void theFp16AndBf16FilesReadAsTheExactFloatsOfTheirHalves() throws IOException {
         for (Path variant : Fixtures.goldenVariants()) {
-            Embedding bf16 = formats.read(variant.resolve("embeddings/bf16_learned_embeds.safetensors")).get(0);
-            Embedding fp16 = formats.read(variant.resolve("embeddings/fp16_learned_embeds.bin")).get(0);
-            for (float v : bf16.values()) {
-                assertEquals(0, Float.floatToRawIntBits(v) & 0xffff, "bf16 is the upper half of a float32");
-            }
-            for (float v : fp16.values()) {
-                assertEquals(v, (float) Float.float16ToFloat(Float.floatToFloat16(v)), "fp16 round trip is exact");
+            try (SafetensorsFile expected = SafetensorsFile.open(variant.resolve("embeddings_expected.safetensors"))) {
+                Embedding bf16 = formats.read(variant.resolve("embeddings/bf16_learned_embeds.safetensors")).get(0);
+                Embedding fp16 = formats.read(variant.resolve("embeddings/fp16_learned_embeds.bin")).get(0);
+                assertEquals("BF16", expected.entry("bf16_learned_embeds.safetensors/<cat-toy>").dtype().name());
+                assertEquals("F16", expected.entry("fp16_learned_embeds.bin/<cat-toy>").dtype().name());
+                assertArrayEquals(expected.readFloats("bf16_learned_embeds.safetensors/<cat-toy>"), bf16.values());
+                assertArrayEquals(expected.readFloats("fp16_learned_embeds.bin/<cat-toy>"), fp16.values());
+                for (float v : bf16.values()) {
+                    assertEquals(0, Float.floatToRawIntBits(v) & 0xffff, "bf16 is the upper half of a float32");
+                }
             }
         }
     }

@@ -14,12 +14,19 @@ import java.util.Objects;
  * @param shape        {@code [d]} or {@code [n, d]}
  * @param values       {@code n * d} floats, row-major
  * @param sourceFormat the codec name that read it, or {@code "neologism"} for a trained one
+ * @param encoder      the text encoder the vectors belong to: {@link #ONLY_ENCODER} for SD 1.x/2.x, which
+ *                     have one; {@code clip_l} or {@code clip_g} for one half of an SDXL pair, which is two
+ *                     embeddings with the same trigger
  */
-public record Embedding(String trigger, int[] shape, float[] values, String sourceFormat) {
+public record Embedding(String trigger, int[] shape, float[] values, String sourceFormat, String encoder) {
+
+    /** The encoder name of an embedding for a model with a single text encoder (SD 1.x and 2.x). */
+    public static final String ONLY_ENCODER = "";
 
     public Embedding {
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(values, "values");
+        Objects.requireNonNull(encoder, "encoder");
         shape = shape.clone();
         if (shape.length < 1 || shape.length > 2) {
             throw new IllegalArgumentException(
@@ -36,6 +43,11 @@ public record Embedding(String trigger, int[] shape, float[] values, String sour
             throw new IllegalArgumentException("Embedding shape " + Arrays.toString(shape) + " needs " + count
                     + " values, got " + values.length);
         }
+    }
+
+    /** An embedding for a model with a single text encoder (SD 1.x and 2.x). */
+    public Embedding(String trigger, int[] shape, float[] values, String sourceFormat) {
+        this(trigger, shape, values, sourceFormat, ONLY_ENCODER);
     }
 
     /** An {@code [n, d]} embedding from its rows. */
@@ -76,22 +88,29 @@ public record Embedding(String trigger, int[] shape, float[] values, String sour
     }
 
     public Embedding withTrigger(String newTrigger) {
-        return new Embedding(newTrigger, shape, values, sourceFormat);
+        return new Embedding(newTrigger, shape, values, sourceFormat, encoder);
+    }
+
+    /** Whether this is one half of an SDXL pair rather than an embedding for a single-encoder model. */
+    public boolean isForOneOfSeveralEncoders() {
+        return !encoder.isEmpty();
     }
 
     @Override
     public boolean equals(Object other) {
         return other instanceof Embedding e && trigger.equals(e.trigger) && Arrays.equals(shape, e.shape)
-                && Arrays.equals(values, e.values) && Objects.equals(sourceFormat, e.sourceFormat);
+                && Arrays.equals(values, e.values) && Objects.equals(sourceFormat, e.sourceFormat)
+                && encoder.equals(e.encoder);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(trigger, Arrays.hashCode(shape), Arrays.hashCode(values), sourceFormat);
+        return Objects.hash(trigger, Arrays.hashCode(shape), Arrays.hashCode(values), sourceFormat, encoder);
     }
 
     @Override
     public String toString() {
-        return "Embedding[" + trigger + " " + Arrays.toString(shape) + " from " + sourceFormat + "]";
+        return "Embedding[" + trigger + (encoder.isEmpty() ? "" : " (" + encoder + ")") + " " + Arrays.toString(shape)
+                + " from " + sourceFormat + "]";
     }
 }

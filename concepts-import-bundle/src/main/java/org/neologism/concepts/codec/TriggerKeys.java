@@ -1,0 +1,30 @@
+package org.neologism.concepts.codec;
+
+import java.util.Map;
+
+import org.neologism.concepts.document.TensorDocument;
+
+/**
+ * The sd-concepts / diffusers layout {@code {"<token>": Tensor}}: one dict entry whose key is the trigger.
+ * Keys that other formats use ({@code emb_params}, {@code clip_l}, ...) are not triggers, so a file
+ * holding only {@code emb_params} is kohya's, not a token called "emb_params" as diffusers 0.25 takes it.
+ */
+final class TriggerKeys {
+
+    private TriggerKeys() {
+    }
+
+    static boolean isTriggerKeyedTensor(TensorDocument document) {
+        Map<?, ?> map = document.rootMap();
+        if (map == null || map.size() != 1) {
+            return false;
+        }
+        Map.Entry<?, ?> only = map.entrySet().iterator().next();
+        return only.getKey() instanceof String key && !EmbeddingTensors.RESERVED_KEYS.contains(key)
+                && EmbeddingTensors.isVectors(only.getValue());
+    }
+
+    static String trigger(TensorDocument document) {
+        return (String) document.rootMap().keySet().iterator().next();
+    }
+}

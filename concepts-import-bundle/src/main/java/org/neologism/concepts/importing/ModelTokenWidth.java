@@ -1,0 +1,59 @@
+package org.neologism.concepts.importing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.neologism.concepts.codec.SdxlPairCodec;
+import org.neologism.core.embedding.Embedding;
+
+/**
+ * The token width of a diffusers model folder: {@code hidden_size} in {@code text_encoder/config.json}
+ * (768 for SD 1.x, 1024 for SD 2.x), or {@code text_encoder_2/config.json} for SDXL's second encoder.
+ */
+public final class ModelTokenWidth {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelTokenWidth() {
+    }
+
+    /**
+     * Refuses an embedding whose width differs from the model's, with InvokeAI's message.
+     *
+     * @throws EmbeddingWidthMismatchException when the widths differ
+     * @throws IOException                     naming the model folder when it has no readable text encoder config
+     */
+    public static void check(Embedding embedding, Path modelFolder) throws IOException {
+        int modelWidth = of(modelFolder, embedding.encoder());
+        if (embedding.width() != modelWidth) {
+            throw new EmbeddingWidthMismatchException(embedding.trigger(), embedding.width(), modelWidth);
+        }
+    }
+
+    /** The width of the text encoder an embedding part is for. */
+    public static int of(Path modelFolder, String encoder) throws IOException {
+        Path config = modelFolder.resolve("text_encoder").resolve("config.json");
+        Path second = modelFolder.resolve("text_encoder_2").resolve("config.json");
+        if (SdxlPairCodec.CLIP_G.equals(encoder) && Files.isRegularFile(second)) {
+            config = second;
+        }
+        if (!Files.isRegularFile(config)) {
+            throw new IOException("--model " + modelFolder + ": there is no " + modelFolder.relativize(config)
+                    + "; give the folder of a diffusers model (the one holding model_index.json)");
+        }
+        JsonNode width;
+        try {
+            width = JSON.readTree(config.toFile()).path("hidden_size");
+        } catch (IOException e) {
+            throw new IOException("--model " + modelFolder + ": " + config + " is not valid JSON (" + e.getMessage() + ")", e);
+        }
+        if (!width.canConvertToInt() || width.asInt() <= 0) {
+            throw new IOException("--model " + modelFolder + ": " + config + " has no positive integer hidden_size");
+        }
+        return width.asInt();
+    }
+}

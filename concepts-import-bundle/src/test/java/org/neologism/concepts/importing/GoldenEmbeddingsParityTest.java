@@ -1,0 +1,182 @@
+package org.neologism.concepts.importing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.neologism.concepts.Fixtures;
+import org.neologism.core.embedding.Embedding;
+import org.neologism.core.tensors.SafetensorsFile;
+
+/**
+ * Every embedding file of every golden variant reads, by content alone, to exactly the tensors PyTorch
+ * saved (embeddings_expected.safetensors) and to the rows diffusers 0.25 loaded, under the trigger
+ * diffusers gave it — except where we differ on purpose (see {@link #deliberateDifferences()}).
+ */
+class GoldenEmbeddingsParityTest {
+
+    /** What each fixture file is, by the format a user would name it. */
+    private static final Map<String, String> FORMAT_OF = Map.ofEntries(
+            Map.entry("sd_concepts_learned_embeds.bin", "learned_embeds_bin"),
+            Map.entry("sd_concepts_multi_vector.bin", "learned_embeds_bin"),
+            Map.entry("diffusers_script_learned_embeds.bin", "learned_embeds_bin"),
+            Map.entry("legacy_nonzip_learned_embeds.bin", "learned_embeds_bin"),
+            Map.entry("fp16_learned_embeds.bin", "learned_embeds_bin"),
+            Map.entry("storage_offset_view.bin", "learned_embeds_bin"),
+            Map.entry("diffusers_script_learned_embeds.safetensors", "diffusers_safetensors"),
+            Map.entry("fp16_multi_vector.safetensors", "diffusers_safetensors"),
+            Map.entry("bf16_learned_embeds.safetensors", "diffusers_safetensors"),
+            Map.entry("a1111_embedding.pt", "a1111_pt"),
+            Map.entry("a1111_parameterdict.pt", "textual_inversion_pt"),
+            Map.entry("a1111_emb_params.safetensors", "kohya_emb_params"),
+            Map.entry("sdxl_embedding.safetensors", "sdxl_clip_pair"),
+            Map.entry("raw_tensor.pt", "bare_tensor_pt"));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final EmbeddingFormats formats = Fixtures.formats();
+
+    @Test
+    void everyFileIsDetectedByContentAsItsFormat() throws IOException {
+        int checked = 0;
+        for (Path file : Fixtures.embeddingFiles()) {
+            String name = file.getFileName().toString();
+            assertTrue(FORMAT_OF.containsKey(name), "new fixture " + file + ": add its format to this test");
+            assertEquals(FORMAT_OF.get(name), formats.detect(file).codec().format(), file.toString());
+            checked++;
+        }
+        assertTrue(checked >= 2 * FORMAT_OF.size(), "expected every file of every variant, checked " + checked);
+    }
+
+    @Test
+    void everyFileReadsToTheTensorsPyTorchSavedBitForBit() throws IOException {
+        for (Path variant : Fixtures.goldenVariants()) {
+            try (SafetensorsFile expected = SafetensorsFile.open(variant.resolve("embeddings_expected.safetensors"))) {
+                for (JsonNode record : records(variant)) {
+                    Path file = variant.resolve(record.get("file").asText());
+                    for (Embedding part : formats.read(file)) {
+                        String key = expectedKey(expected, file.getFileName().toString(), part);
+                        assertArrayEquals(expected.entry(key).intShape(), part.shape(), file + " shape of " + key);
+                        assertArrayEquals(expected.readFloats(key), part.values(), file + " values of " + key);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyFileDiffusersLoadsGivesTheRowsDiffusersAddedUnderItsTrigger() throws IOException {
+        int compared = 0;
+        for (Path variant : Fixtures.goldenVariants()) {
+            try (SafetensorsFile expected = SafetensorsFile.open(variant.resolve("embeddings_expected.safetensors"))) {
+                for (JsonNode record : records(variant)) {
+                    JsonNode load = record.get("diffusers_load_textual_inversion");
+                    if (!load.get("ok").asBoolean()) {
+                        continue; // SDXL: diffusers refuses the file; see deliberateDifferences
+                    }
+                    Path file = variant.resolve(record.get("file").asText());
+                    List<Embedding> parts = formats.read(file);
+                    assertEquals(1, parts.size(), file.toString());
+                    Embedding embedding = parts.get(0);
+                    JsonNode added = load.get("added_tokens");
+                    assertEquals(added.size(), embedding.vectorCount(), file + ": one token per vector");
+                    assertArrayEquals(expected.readFloats(load.get("rows_key").asText()), embedding.values(), file.toString());
+                    if (sameTriggerAsDiffusers(record)) {
+                        assertEquals(added.get(0).asText(), embedding.trigger(), file.toString());
+                        for (int i = 1; i < added.size(); i++) {
+                            assertEquals(embedding.trigger() + "_" + i, added.get(i).asText(), file.toString());
+                        }
+                    }
+                    compared++;
+                }
+            }
+        }
+        assertTrue(compared >= 2 * 13, "compared only " + compared);
+    }
+
+    /**
+     * Where our trigger differs from diffusers 0.25, and why: a kohya/A1111 {@code emb_params} file is named
+     * after the file (diffusers takes the key "emb_params" as the token); a bare tensor names no token (diffusers
+     * needs {@code token=}), so it is the file name too; an SDXL pair, which diffusers refuses, reads as two
+     * halves named after the file. Importing with --trigger gives any other name.
+     */
+    @Test
+    void deliberateDifferences() throws IOException {
+        for (Path variant : Fixtures.goldenVariants()) {
+            for (JsonNode record : records(variant)) {
+                Path file = variant.resolve(record.get("file").asText());
+                JsonNode load = record.get("diffusers_load_textual_inversion");
+                List<Embedding> parts = formats.read(file);
+                String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+                if (!load.get("ok").asBoolean()) {
+                    assertTrue(load.get("error").asText().startsWith("ValueError"), file.toString());
+                    assertEquals(List.of("clip_l", "clip_g"), parts.stream().map(Embedding::encoder).toList());
+                    assertEquals(List.of(768, 1280), parts.stream().map(Embedding::width).toList());
+                    assertTrue(parts.stream().allMatch(p -> p.trigger().equals(stem)), file.toString());
+                } else if (!record.get("diffusers_token_arg").isNull()) {
+                    assertEquals("<raw-tensor>", record.get("diffusers_token_arg").asText());
+                    assertEquals("raw_tensor", parts.get(0).trigger());
+                } else if (load.get("added_tokens").get(0).asText().equals("emb_params")) {
+                    assertEquals("a1111_emb_params", parts.get(0).trigger());
+                } else {
+                    assertTrue(sameTriggerAsDiffusers(record), file.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFp16AndBf16FilesReadAsTheExactFloatsOfTheirHalves() throws IOException {
+        for (Path variant : Fixtures.goldenVariants()) {
+            try (SafetensorsFile expected = SafetensorsFile.open(variant.resolve("embeddings_expected.safetensors"))) {
+                Embedding bf16 = formats.read(variant.resolve("embeddings/bf16_learned_embeds.safetensors")).get(0);
+                Embedding fp16 = formats.read(variant.resolve("embeddings/fp16_learned_embeds.bin")).get(0);
+                assertEquals("BF16", expected.entry("bf16_learned_embeds.safetensors/<cat-toy>").dtype().name());
+                assertEquals("F16", expected.entry("fp16_learned_embeds.bin/<cat-toy>").dtype().name());
+                assertArrayEquals(expected.readFloats("bf16_learned_embeds.safetensors/<cat-toy>"), bf16.values());
+                assertArrayEquals(expected.readFloats("fp16_learned_embeds.bin/<cat-toy>"), fp16.values());
+                for (float v : bf16.values()) {
+                    assertEquals(0, Float.floatToRawIntBits(v) & 0xffff, "bf16 is the upper half of a float32");
+                }
+            }
+        }
+    }
+
+    private static boolean sameTriggerAsDiffusers(JsonNode record) {
+        JsonNode load = record.get("diffusers_load_textual_inversion");
+        return load.get("ok").asBoolean() && record.get("diffusers_token_arg").isNull()
+                && !load.get("added_tokens").get(0).asText().equals("emb_params");
+    }
+
+    private static List<JsonNode> records(Path variant) throws IOException {
+        List<JsonNode> records = new ArrayList<>();
+        JSON.readTree(variant.resolve("embeddings.json").toFile()).get("files").forEach(records::add);
+        assertFalse(records.isEmpty(), variant.toString());
+        return records;
+    }
+
+    /** The embeddings_expected key of a part: {@code <file>/<key>}, its float32 copy for fp16/bf16, or {@code <file>}. */
+    private static String expectedKey(SafetensorsFile expected, String fileName, Embedding part) {
+        List<String> keys = expected.names().stream()
+                .filter(k -> k.equals(fileName) || k.startsWith(fileName + "/"))
+                .filter(k -> !k.endsWith(".as_float32"))
+                .filter(k -> !part.isForOneOfSeveralEncoders() || k.endsWith("/" + part.encoder()))
+                .toList();
+        assertEquals(1, keys.size(), fileName + " " + part + ": " + keys);
+        String key = keys.get(0);
+        String asFloat = key + ".as_float32";
+        assertNotNull(key);
+        return expected.contains(asFloat) ? asFloat : key;
+    }
+}

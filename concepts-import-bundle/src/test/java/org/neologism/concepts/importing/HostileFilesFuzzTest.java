@@ -1,0 +1,144 @@
+package org.neologism.concepts.importing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.neologism.concepts.Fixtures;
+import org.neologism.core.embedding.Embedding;
+import org.neologism.core.embedding.InvalidEmbeddingFileException;
+
+/**
+ * Thousands of corrupted variants of the fixture files go through the import path (content detection and
+ * codecs). Each either reads as embeddings or fails with an {@link InvalidEmbeddingFileException} naming
+ * the file — never another exception, a hang, or an out-of-memory error.
+ */
+class HostileFilesFuzzTest {
+
+    private static final int MUTATIONS_PER_FILE = 110;
+    private static final long MAX_MILLIS_PER_FILE = 2_000;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void corruptedFixturesReadOrFailWithAMessageNamingTheFile() throws IOException {
+        EmbeddingFormats formats = Fixtures.formats();
+        Random random = new Random(20260101L);
+        int read = 0;
+        int refused = 0;
+        List<Path> sources = Fixtures.embeddingFiles();
+        for (Path source : sources) {
+            byte[] original = Files.readAllBytes(source);
+            for (int i = 0; i < MUTATIONS_PER_FILE; i++) {
+                byte[] mutated = mutate(original, random);
+                Path file = temp.resolve("m" + i + "-" + source.getFileName());
+                Files.write(file, mutated);
+                long start = System.nanoTime();
+                try {
+                    List<Embedding> embeddings = formats.read(file);
+                    assertTrue(!embeddings.isEmpty(), file.toString());
+                    read++;
+                } catch (InvalidEmbeddingFileException e) {
+                    assertTrue(e.getMessage().contains(file.toString()), "message does not name the file: " + e.getMessage());
+                    refused++;
+                } catch (Exception | StackOverflowError e) {
+                    Path kept = Files.copy(file, Path.of("target").resolve("fuzz-failure-" + source.getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    fail("mutation " + i + " of " + source + " (kept as " + kept + ") threw " + e, e);
+                }
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis < MAX_MILLIS_PER_FILE, "mutation " + i + " of " + source + " took " + millis + " ms");
+                Files.delete(file);
+            }
+        }
+        int total = sources.size() * MUTATIONS_PER_FILE;
+        assertTrue(total >= 3000, "only " + total + " inputs");
+        assertTrue(refused > total / 4 && read > total / 20, "mutations should both break and spare files: read "
+                + read + ", refused " + refused);
+    }
+
+    private static byte[] mutate(byte[] original, Random random) {
+        byte[] bytes = original.clone();
+        switch (random.nextInt(7)) {
+            case 0 -> { // flip a few bits
+                for (int k = 0; k <= random.nextInt(4); k++) {
+                    int at = random.nextInt(bytes.length);
+                    bytes[at] ^= (byte) (1 << random.nextInt(8));
+                }
+                return bytes;
+            }
+            case 1 -> { // set bytes to extreme values
+                for (int k = 0; k <= random.nextInt(3); k++) {
+                    bytes[random.nextInt(bytes.length)] = (byte) List.of(0, 0xff, 0x7f, 0x80).get(random.nextInt(4)).intValue();
+                }
+                return bytes;
+            }
+            case 2 -> { // truncate
+                return java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
+            }
+            case 3 -> { // delete a range
+                int from = random.nextInt(bytes.length);
+                int to = Math.min(bytes.length, from + 1 + random.nextInt(16));
+                byte[] shorter = new byte[bytes.length - (to - from)];
+                System.arraycopy(bytes, 0, shorter, 0, from);
+                System.arraycopy(bytes, to, shorter, from, bytes.length - to);
+                return shorter;
+            }
+            case 4 -> { // insert random bytes
+                int at = random.nextInt(bytes.length + 1);
+                byte[] inserted = new byte[1 + random.nextInt(16)];
+                random.nextBytes(inserted);
+                byte[] longer = new byte[bytes.length + inserted.length];
+                System.arraycopy(bytes, 0, longer, 0, at);
+                System.arraycopy(inserted, 0, longer, at, inserted.length);
+                System.arraycopy(bytes, at, longer, at + inserted.length, bytes.length - at);
+                return longer;
+            }
+            case 5 -> { // overwrite a little-endian int somewhere with a huge or negative number
+                int at = random.nextInt(Math.max(1, bytes.length - 4));
+                int value = List.of(Integer.MAX_VALUE, -1, Integer.MIN_VALUE, 1 << 30).get(random.nextInt(4));
+                for (int k = 0; k < 4 && at + k < bytes.length; k++) {
+                    bytes[at + k] = (byte) (value >>> (8 * k));
+                }
+                return bytes;
+            }
+            default -> { // duplicate a chunk in place of another
+                int from = random.nextInt(bytes.length);
+                int to = random.nextInt(bytes.length);
+                int length = Math.min(1 + random.nextInt(32), Math.min(bytes.length - from, bytes.length - to));
+                System.arraycopy(original, from, bytes, to, length);
+                return bytes;
+            }
+        }
+    }
+
+    @Test
+    void nothingButGarbageIsRefusedAsNoTensorFile() throws IOException {
+        EmbeddingFormats formats = Fixtures.formats();
+        Random random = new Random(7);
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            byte[] garbage = new byte[random.nextInt(300)];
+            random.nextBytes(garbage);
+            Path file = temp.resolve("garbage" + i + ".bin");
+            Files.write(file, garbage);
+            try {
+                formats.read(file);
+                fail(file + " of random bytes was read as an embedding");
+            } catch (InvalidEmbeddingFileException e) {
+                messages.add(e.getMessage());
+                assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+            }
+        }
+        assertTrue(messages.stream().anyMatch(m -> m.contains("too short") || m.contains("neither a safetensors")));
+    }
+}

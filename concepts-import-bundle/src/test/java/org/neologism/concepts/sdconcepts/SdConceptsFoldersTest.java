@@ -1,0 +1,103 @@
+package org.neologism.concepts.sdconcepts;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.neologism.concepts.Fixtures;
+import org.neologism.core.embedding.Embedding;
+import org.neologism.core.embedding.InvalidEmbeddingFileException;
+import org.neologism.core.tensors.TorchCheckpoint;
+
+class SdConceptsFoldersTest {
+
+    @TempDir
+    Path temp;
+
+    private final SdConceptsFolders folders = new SdConceptsFolders(Fixtures.formats());
+
+    /** A concept folder as the library publishes it, built from a fixture file. */
+    private Path conceptFolder(Path variant) throws IOException {
+        Path folder = Files.createDirectories(temp.resolve(variant.getFileName() + "-cat-toy"));
+        Files.copy(variant.resolve("embeddings/sd_concepts_learned_embeds.bin"), folder.resolve("learned_embeds.bin"));
+        Files.writeString(folder.resolve("token_identifier.txt"), "<cat-toy>");
+        Files.writeString(folder.resolve("type_of_concept.txt"), "object\n");
+        Files.createDirectories(folder.resolve("concept_images"));
+        Files.copy(Fixtures.root().resolve("golden").resolve(variant.getFileName()).resolve("preprocess_src.png"),
+                folder.resolve("concept_images/0.png"));
+        Files.writeString(folder.resolve("concept_images/notes.txt"), "not an image");
+        return folder;
+    }
+
+    @Test
+    void aConceptFolderReadsItsEmbeddingTokenTypeAndImages() throws IOException {
+        for (Path variant : Fixtures.goldenVariants()) {
+            ConceptFolder concept = folders.read(conceptFolder(variant));
+            assertEquals("<cat-toy>", concept.embedding().trigger());
+            assertArrayEquals(new int[] {32}, concept.embedding().shape());
+            assertEquals("object", concept.typeOfConcept());
+            assertEquals(1, concept.images().size());
+        }
+    }
+
+    @Test
+    void theTokenFileNamesTheTrigger() throws IOException {
+        Path folder = conceptFolder(Fixtures.goldenVariants().get(0));
+        Files.writeString(folder.resolve("token_identifier.txt"), "<my-cat>");
+        assertEquals("<my-cat>", folders.read(folder).embedding().trigger());
+    }
+
+    @Test
+    void aWrongTypeOrAMissingEmbeddingIsNamed() throws IOException {
+        Path folder = conceptFolder(Fixtures.goldenVariants().get(0));
+        Files.writeString(folder.resolve("type_of_concept.txt"), "animal");
+        InvalidEmbeddingFileException type = assertThrows(InvalidEmbeddingFileException.class, () -> folders.read(folder));
+        assertTrue(type.getMessage().contains("type_of_concept.txt") && type.getMessage().contains("object or style"));
+        InvalidEmbeddingFileException empty = assertThrows(InvalidEmbeddingFileException.class, () -> folders.read(temp));
+        assertTrue(empty.getMessage().contains("learned_embeds.bin"), empty.getMessage());
+    }
+
+    @Test
+    void anExportHasTheLibraryLayoutAndAModelCardAndReadsBack() throws IOException {
+        Path source = conceptFolder(Fixtures.goldenVariants().get(0));
+        ConceptFolder concept = folders.read(source);
+        Path exported = temp.resolve("exported/cat-toy");
+        folders.write(new ConceptFolder(concept.embedding(), "style", concept.images()), exported);
+        assertEquals("<cat-toy>", Files.readString(exported.resolve("token_identifier.txt")), "no trailing newline");
+        assertEquals("style", Files.readString(exported.resolve("type_of_concept.txt")));
+        assertTrue(Files.isRegularFile(exported.resolve("concept_images/0.png")));
+        String card = Files.readString(exported.resolve("README.md"));
+        assertTrue(card.contains("`<cat-toy>`") && card.contains("concept_images/0.png") && card.contains("textual-inversion"), card);
+        try (TorchCheckpoint checkpoint = TorchCheckpoint.open(exported.resolve("learned_embeds.bin"))) {
+            assertArrayEquals(new int[] {32}, checkpoint.tensors().get("<cat-toy>").intShape());
+        }
+        ConceptFolder back = folders.read(exported);
+        assertArrayEquals(concept.embedding().values(), back.embedding().values());
+        assertEquals("style", back.typeOfConcept());
+        try (Stream<Path> siblings = Files.list(exported.getParent())) {
+            assertEquals(List.of(exported), siblings.toList(), "no staging folder left");
+        }
+    }
+
+    @Test
+    void anExportNeverReplacesAnExistingFolder() throws IOException {
+        Path existing = Files.createDirectories(temp.resolve("taken"));
+        Embedding embedding = new Embedding("<t>", new int[] {4}, new float[4], "x");
+        IOException error = assertThrows(IOException.class,
+                () -> folders.write(new ConceptFolder(embedding, "object", List.of()), existing));
+        assertTrue(error.getMessage().contains(existing.toString()) && error.getMessage().contains("exists"));
+        try (Stream<Path> files = Files.list(existing)) {
+            assertFalse(files.findAny().isPresent());
+        }
+    }
+}

@@ -46,6 +46,27 @@ public record TrainingRequest(
         Path outputDir,
         Path trainDataDir) {
 
+    // invokeai-ti's command-line defaults: the one place they live (the shell's help reads them too).
+    public static final String DEFAULT_MODEL = "stable-diffusion-1.5";
+    public static final String DEFAULT_INITIALIZER = "*";
+    public static final String DEFAULT_LEARNABLE_PROPERTY = "object";
+    public static final int DEFAULT_NUM_VECTORS = 1;
+    public static final int DEFAULT_RESOLUTION = 512;
+    public static final int DEFAULT_REPEATS = 100;
+    public static final int DEFAULT_TRAIN_BATCH_SIZE = 8;
+    public static final int DEFAULT_GRADIENT_ACCUMULATION_STEPS = 1;
+    public static final int DEFAULT_MAX_TRAIN_STEPS = 5000;
+    public static final double DEFAULT_LEARNING_RATE = 1e-4;
+    public static final String DEFAULT_LR_SCHEDULER = "constant";
+    public static final int DEFAULT_LR_WARMUP_STEPS = 500;
+    public static final double DEFAULT_ADAM_BETA1 = 0.9;
+    public static final double DEFAULT_ADAM_BETA2 = 0.999;
+    public static final double DEFAULT_ADAM_WEIGHT_DECAY = 1e-2;
+    public static final double DEFAULT_ADAM_EPSILON = 1e-8;
+    public static final String DEFAULT_MIXED_PRECISION = "no";
+    public static final int DEFAULT_CHECKPOINTING_STEPS = 500;
+    public static final int DEFAULT_SAVE_STEPS = 500;
+
     public TrainingRequest {
         Objects.requireNonNull(placeholderToken, "placeholder_token");
         lrSchedulerParameters = lrSchedulerParameters == null ? Map.of() : Map.copyOf(lrSchedulerParameters);
@@ -54,10 +75,11 @@ public record TrainingRequest(
     /** invokeai-ti's command-line defaults for a trigger, folders left to the root layout. */
     public static TrainingRequest defaults(String placeholderToken) {
         return new TrainingRequest(
-                "stable-diffusion-1.5", placeholderToken, "*", "object", 1, 512, false, 100,
-                8, 1, 5000, 1e-4, true, "constant", 500, Map.of(),
-                0.9, 0.999, 1e-2, 1e-8, "no", false, true,
-                500, null, null, 500, true, null, null,
-                null, null, null);
+                DEFAULT_MODEL, placeholderToken, DEFAULT_INITIALIZER, DEFAULT_LEARNABLE_PROPERTY, DEFAULT_NUM_VECTORS,
+                DEFAULT_RESOLUTION, false, DEFAULT_REPEATS, DEFAULT_TRAIN_BATCH_SIZE, DEFAULT_GRADIENT_ACCUMULATION_STEPS,
+                DEFAULT_MAX_TRAIN_STEPS, DEFAULT_LEARNING_RATE, true, DEFAULT_LR_SCHEDULER, DEFAULT_LR_WARMUP_STEPS, Map.of(),
+                DEFAULT_ADAM_BETA1, DEFAULT_ADAM_BETA2, DEFAULT_ADAM_WEIGHT_DECAY, DEFAULT_ADAM_EPSILON,
+                DEFAULT_MIXED_PRECISION, false, true, DEFAULT_CHECKPOINTING_STEPS, null, null, DEFAULT_SAVE_STEPS, true,
+                null, null, null, null, null);
     }
 }

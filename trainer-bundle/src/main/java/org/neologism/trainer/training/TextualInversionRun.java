@@ -26,7 +26,6 @@ import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
-import org.neologism.trainer.model.nn.ComposedKernels;
 import org.osgi.framework.BundleContext;
 
 /**
@@ -136,11 +135,13 @@ public final class TextualInversionRun {
 
         // libtorch's grad mode is per thread and on for new threads: off outside the gradient collector.
         JniUtils.setGradMode(false);
+        Path scratch = Files.createTempDirectory("neologism-kernels-");
         try (NDManager manager = services.torch().newManager();
              LiveSchedule schedule = LiveSchedule.follow(services.context(), request.lrScheduler(), scheduleSettings,
-                     this::scheduleNotice)) {
+                     this::scheduleNotice);
+             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), scratch, manager, observer::notice)) {
             FrozenNetworks networks = FrozenNetworks.load(model, manager, "fp16".equals(request.mixedPrecision()),
-                    ComposedKernels.INSTANCE);
+                    kernels.kernels());
             int width = networks.tokenWidth();
             float[] vectors;
             AdamW optimizer;
@@ -220,6 +221,8 @@ public final class TextualInversionRun {
             return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), outputDir, Optional.of(installed),
                     "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputDir.resolve("learned_embeds.bin")
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
+        } finally {
+            Checkpoint.deleteRecursively(scratch);
         }
     }
 

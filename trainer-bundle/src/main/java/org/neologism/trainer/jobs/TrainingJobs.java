@@ -1,0 +1,141 @@
+package org.neologism.trainer.jobs;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.neologism.core.dataset.DatasetLoader;
+import org.neologism.core.embedding.EmbeddingCodec;
+import org.neologism.core.embedding.EmbeddingLibrary;
+import org.neologism.core.root.RootFolder;
+import org.neologism.core.training.Trainer;
+import org.neologism.core.training.TrainingProgress;
+import org.neologism.core.training.TrainingRequest;
+import org.neologism.core.training.TrainingStatus;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.training.ModelLocator;
+import org.neologism.trainer.training.TextualInversionRun;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The {@link Trainer} service: runs one textual-inversion job at a time on its own thread (libtorch
+ * allows one gradient collector per JVM) and queues the rest.
+ */
+@Component(service = Trainer.class)
+public class TrainingJobs implements Trainer {
+
+    private final BundleContext context;
+    private final TorchEngine torch;
+    private final DatasetLoader datasets;
+    private final EmbeddingLibrary library;
+    private final Map<String, EmbeddingCodec> codecs = new ConcurrentHashMap<>();
+    private final List<TrainingJob> jobs = new CopyOnWriteArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "neologism-training");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @Activate
+    public TrainingJobs(BundleContext context, @Reference TorchEngine torch, @Reference DatasetLoader datasets,
+                        @Reference EmbeddingLibrary library) {
+        this.context = context;
+        this.torch = torch;
+        this.datasets = datasets;
+        this.library = library;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addCodec(EmbeddingCodec codec) {
+        codecs.put(codec.format(), codec);
+    }
+
+    void removeCodec(EmbeddingCodec codec) {
+        codecs.remove(codec.format(), codec);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        jobs.forEach(TrainingJob::requestStop);
+        worker.shutdown();
+        worker.awaitTermination(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public long submit(TrainingRequest request) {
+        TextualInversionRun.validate(request);
+        RootFolder root = rootOf(request);
+        ModelLocator.locate(request.model(), root);
+        TrainingJob job = new TrainingJob(ids.incrementAndGet(), request);
+        jobs.add(job);
+        worker.submit(() -> run(job, root));
+        return job.id();
+    }
+
+    private void run(TrainingJob job, RootFolder root) {
+        if (job.stopRequested()) {
+            job.finish(TrainingStatus.STOPPED, 0, "Removed from the queue before it started");
+            return;
+        }
+        TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, context, codecs::get,
+                embedding -> library.install(embedding, true).file());
+        try {
+            TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
+            job.finish(result.status(), result.step(), result.message());
+        } catch (Exception | LinkageError e) {
+            job.finish(TrainingStatus.FAILED, job.progress().step(), describe(e));
+        }
+    }
+
+    private RootFolder rootOf(TrainingRequest request) {
+        if (request.root() != null) {
+            return new RootFolder(request.root());
+        }
+        return RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** A failure as one line a user can act on: our messages name the file or flag already. */
+    private static String describe(Throwable error) {
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? error.toString() : message;
+    }
+
+    @Override
+    public List<TrainingProgress> jobs() {
+        return jobs.stream().map(TrainingJob::progress).toList();
+    }
+
+    @Override
+    public Optional<TrainingProgress> progress(long jobId) {
+        return find(jobId).map(TrainingJob::progress);
+    }
+
+    /** The lines a job reported, oldest first. */
+    public List<String> notices(long jobId) {
+        return find(jobId).map(TrainingJob::notices).orElse(List.of());
+    }
+
+    @Override
+    public boolean stop(long jobId) {
+        Optional<TrainingJob> job = find(jobId);
+        job.ifPresent(TrainingJob::requestStop);
+        return job.isPresent();
+    }
+
+    private Optional<TrainingJob> find(long jobId) {
+        return jobs.stream().filter(job -> job.id() == jobId).findFirst();
+    }
+}

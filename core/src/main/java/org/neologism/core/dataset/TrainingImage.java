@@ -9,7 +9,8 @@ import java.util.Optional;
  * @param source     the file it came from
  * @param resolution the side of the square image
  * @param pixels     {@code 3 * resolution * resolution} floats in [-1, 1], channel-major (CHW), unflipped
- * @param caption    the caption file's text with the trigger substituted, if the image has one
+ * @param caption    the caption file's text with the trigger substituted (rules in {@link DatasetLoader}),
+ *                   if the image has one; without it the sample's prompt comes from {@link PromptTemplates}
  */
 public record TrainingImage(Path source, int resolution, float[] pixels, Optional<String> caption) {
 

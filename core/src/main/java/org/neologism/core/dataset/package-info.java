@@ -1,4 +1,9 @@
-/** Training images: the dataset loader service and what it produces. */
+/**
+ * Training images: the dataset loader service, what it produces, and the prompt templates a sample
+ * without a caption is trained with. 1.1.0 added repeats, flip probability, the trigger for captions,
+ * {@link org.neologism.core.dataset.TrainingDataset#length()} / {@code sample(int)} and
+ * {@link org.neologism.core.dataset.PromptTemplates}.
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.neologism.core.dataset;

@@ -31,10 +31,7 @@ final class ImageFileDecoder {
     }
 
     private static BufferedImage read(Path file) throws IOException {
-        try (ImageInputStream input = ImageIO.createImageInputStream(file.toFile())) {
-            if (input == null) {
-                throw unreadable(file, "it cannot be opened", null);
-            }
+        try (ImageInputStream input = open(file)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
                 throw unreadable(file, "its content is not a PNG, JPEG, WebP or BMP image", null);
@@ -47,35 +44,38 @@ final class ImageFileDecoder {
                     damage.add(warning);
                 }
             });
+            BufferedImage image;
             try {
                 reader.setInput(input, true, true);
-                BufferedImage image = reader.read(0);
-                if (!damage.isEmpty()) {
-                    throw unreadable(file, "its data is damaged (" + String.join("; ", damage) + ")", null);
-                }
-                return image;
+                image = reader.read(0);
             } catch (IOException | RuntimeException e) {
-                if (e instanceof UnreadableImageException already) {
-                    throw already;
-                }
+                // Decoders throw anything on bad data: IIOException, index and argument errors.
                 throw unreadable(file, "it is corrupt or truncated (" + e.getMessage() + ")", e);
             } finally {
                 reader.dispose();
             }
+            if (!damage.isEmpty()) {
+                throw unreadable(file, "its data is damaged (" + String.join("; ", damage) + ")", null);
+            }
+            return image;
         }
     }
 
-    private static UnreadableImageException unreadable(Path file, String reason, Throwable cause) {
-        return new UnreadableImageException("Cannot read the training image " + file + ": " + reason
+    private static ImageInputStream open(Path file) throws IOException {
+        ImageInputStream input;
+        try {
+            input = ImageIO.createImageInputStream(file.toFile());
+        } catch (IOException e) {
+            throw unreadable(file, "it cannot be opened (" + e.getMessage() + ")", e);
+        }
+        if (input == null) {
+            throw unreadable(file, "it cannot be opened", null);
+        }
+        return input;
+    }
+
+    private static IOException unreadable(Path file, String reason, Throwable cause) {
+        return new IOException("Cannot read the training image " + file + ": " + reason
                 + ". Replace or remove it from --train_data_dir.", cause);
-    }
-
-    /** An image file of the training folder that cannot be decoded. */
-    static final class UnreadableImageException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        UnreadableImageException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }

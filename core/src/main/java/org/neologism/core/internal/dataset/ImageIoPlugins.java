@@ -10,25 +10,46 @@ import javax.imageio.spi.ImageReaderSpi;
  * The TwelveMonkeys readers (WebP, and JPEGs the JDK cannot read: CMYK, YCCK, broken markers) put into
  * ImageIO's registry by hand. ImageIO discovers plugins through the class path's service files, which
  * it never sees inside a bundle; the JPEG provider must be registered (not just created) because it
- * finds the JDK reader it delegates to when it is registered. Closing removes them again, so a bundle
- * refresh leaves no provider of a stale class loader behind.
+ * finds the JDK reader it delegates to when it is registered.
+ *
+ * <p>The registry is one per JVM and keeps one provider per class, so registrations are counted: the
+ * providers stay while any holder is open and leave with the last one, so a bundle refresh leaves no
+ * provider of a stale class loader behind.
  */
 final class ImageIoPlugins implements AutoCloseable {
 
-    private final List<ImageReaderSpi> providers = List.of(new WebPImageReaderSpi(), new JPEGImageReaderSpi());
+    private static final Object LOCK = new Object();
+    private static List<ImageReaderSpi> providers = List.of();
+    private static int holders;
+
+    private boolean open = true;
 
     ImageIoPlugins() {
-        IIORegistry registry = IIORegistry.getDefaultInstance();
-        for (ImageReaderSpi provider : providers) {
-            registry.registerServiceProvider(provider, ImageReaderSpi.class);
+        synchronized (LOCK) {
+            if (holders++ == 0) {
+                providers = List.of(new WebPImageReaderSpi(), new JPEGImageReaderSpi());
+                IIORegistry registry = IIORegistry.getDefaultInstance();
+                for (ImageReaderSpi provider : providers) {
+                    registry.registerServiceProvider(provider, ImageReaderSpi.class);
+                }
+            }
         }
     }
 
     @Override
     public void close() {
-        IIORegistry registry = IIORegistry.getDefaultInstance();
-        for (ImageReaderSpi provider : providers) {
-            registry.deregisterServiceProvider(provider, ImageReaderSpi.class);
+        synchronized (LOCK) {
+            if (!open) {
+                return;
+            }
+            open = false;
+            if (--holders == 0) {
+                IIORegistry registry = IIORegistry.getDefaultInstance();
+                for (ImageReaderSpi provider : providers) {
+                    registry.deregisterServiceProvider(provider, ImageReaderSpi.class);
+                }
+                providers = List.of();
+            }
         }
     }
 }

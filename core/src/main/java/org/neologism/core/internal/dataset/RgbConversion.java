@@ -57,14 +57,17 @@ final class RgbConversion {
     private static RgbImage fromSamples(ColorModel model, Raster raster, boolean grey) {
         int width = raster.getWidth();
         int height = raster.getHeight();
+        int bands = raster.getNumBands();
         int[] bits = model.getComponentSize();
+        int[] row = new int[width * bands];
         byte[] rgb = new byte[3 * width * height];
         for (int y = 0; y < height; y++) {
+            raster.getPixels(0, y, width, 1, row);
             for (int x = 0; x < width; x++) {
                 int offset = 3 * (y * width + x);
                 for (int c = 0; c < 3; c++) {
                     int band = grey ? 0 : c;
-                    rgb[offset + c] = (byte) toEightBits(raster.getSample(x, y, band), bits[band]);
+                    rgb[offset + c] = (byte) toEightBits(row[x * bands + band], bits[band]);
                 }
             }
         }

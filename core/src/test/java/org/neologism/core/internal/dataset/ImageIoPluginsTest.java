@@ -30,6 +30,18 @@ class ImageIoPluginsTest {
         assertFalse(canRead(TestImages.losslessWebp()), "WebP still readable after close");
     }
 
+    @Test
+    void theProvidersStayUntilTheLastHolderCloses() throws IOException {
+        removeTwelveMonkeysProviders();
+        ImageIoPlugins first = new ImageIoPlugins();
+        ImageIoPlugins second = new ImageIoPlugins();
+        first.close();
+        first.close();
+        assertTrue(canRead(TestImages.losslessWebp()), "WebP gone while a holder is open");
+        second.close();
+        assertFalse(canRead(TestImages.losslessWebp()), "WebP still readable after the last close");
+    }
+
     private static boolean canRead(byte[] file) throws IOException {
         try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(file))) {
             return ImageIO.getImageReaders(input).hasNext();

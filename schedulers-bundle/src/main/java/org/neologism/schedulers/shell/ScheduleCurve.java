@@ -1,5 +1,6 @@
 package org.neologism.schedulers.shell;
 
+import java.util.Map;
 import org.neologism.core.schedule.LearningRateSchedule;
 import org.neologism.core.schedule.ScheduleSettings;
 
@@ -46,7 +47,7 @@ record ScheduleCurve(String name, ScheduleSettings settings, double[] multiplier
     String title() {
         StringBuilder title = new StringBuilder(name).append("  T=").append(settings.totalSteps())
                 .append(" W=").append(settings.warmupSteps()).append(" lr=").append(settings.baseLearningRate());
-        settings.parameters().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        settings.parameters().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(parameter -> title.append(' ').append(parameter.getKey()).append('=').append(parameter.getValue()));
         return title.toString();
     }

@@ -13,15 +13,17 @@ import org.neologism.core.schedule.ScheduleSettings;
  */
 record ScheduleCurve(String name, ScheduleSettings settings, double[] multipliers) {
 
+    /** Far beyond any textual-inversion run, and small enough (80 MB of values) to print from the shell. */
+    static final long MAX_STEPS = 10_000_000;
+
     /**
      * Validates the settings against the schedule, then evaluates every step of the run.
      *
      * @throws IllegalArgumentException when the schedule refuses the settings or the run is empty
      */
     static ScheduleCurve evaluate(LearningRateSchedule schedule, ScheduleSettings settings) {
-        if (settings.totalSteps() < 1 || settings.totalSteps() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--steps must be between 1 and " + (Integer.MAX_VALUE - 8)
-                    + ", got " + settings.totalSteps());
+        if (settings.totalSteps() < 1 || settings.totalSteps() > MAX_STEPS) {
+            throw new IllegalArgumentException("--steps must be between 1 and " + MAX_STEPS + ", got " + settings.totalSteps());
         }
         schedule.validate(settings);
         double[] multipliers = new double[(int) settings.totalSteps()];

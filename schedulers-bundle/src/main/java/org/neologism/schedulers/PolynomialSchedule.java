@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
 public class PolynomialSchedule implements LearningRateSchedule {
 
     static final ScheduleParameter POWER = new ScheduleParameter("power", "1.0",
-            "exponent of the decay: 1 is linear, larger falls faster at first (--lr_power)");
+            "exponent of the decay: 1 is linear, larger falls faster at first");
     static final ScheduleParameter LR_END = new ScheduleParameter("lr_end", "1e-7",
             "learning rate reached at the last step, below the base learning rate");
 

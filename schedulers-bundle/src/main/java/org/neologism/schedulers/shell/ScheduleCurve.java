@@ -1,5 +1,6 @@
 package org.neologism.schedulers.shell;
 
+import java.util.Map;
 import org.neologism.core.schedule.LearningRateSchedule;
 import org.neologism.core.schedule.ScheduleSettings;
 
@@ -12,15 +13,17 @@ import org.neologism.core.schedule.ScheduleSettings;
  */
 record ScheduleCurve(String name, ScheduleSettings settings, double[] multipliers) {
 
+    /** Far beyond any textual-inversion run, and small enough (80 MB of values) to print from the shell. */
+    static final long MAX_STEPS = 10_000_000;
+
     /**
      * Validates the settings against the schedule, then evaluates every step of the run.
      *
      * @throws IllegalArgumentException when the schedule refuses the settings or the run is empty
      */
     static ScheduleCurve evaluate(LearningRateSchedule schedule, ScheduleSettings settings) {
-        if (settings.totalSteps() < 1 || settings.totalSteps() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--steps must be between 1 and " + (Integer.MAX_VALUE - 8)
-                    + ", got " + settings.totalSteps());
+        if (settings.totalSteps() < 1 || settings.totalSteps() > MAX_STEPS) {
+            throw new IllegalArgumentException("--steps must be between 1 and " + MAX_STEPS + ", got " + settings.totalSteps());
         }
         schedule.validate(settings);
         double[] multipliers = new double[(int) settings.totalSteps()];
@@ -55,7 +58,7 @@ record ScheduleCurve(String name, ScheduleSettings settings, double[] multiplier
     String title() {
         StringBuilder title = new StringBuilder(name).append("  T=").append(settings.totalSteps())
                 .append(" W=").append(settings.warmupSteps()).append(" lr=").append(settings.baseLearningRate());
-        settings.parameters().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        settings.parameters().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(parameter -> title.append(' ').append(parameter.getKey()).append('=').append(parameter.getValue()));
         return title.toString();
     }

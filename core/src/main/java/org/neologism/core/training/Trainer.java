@@ -20,6 +20,9 @@ public interface Trainer {
     /** The job's latest progress. */
     Optional<TrainingProgress> progress(long jobId);
 
+    /** The lines a job reported (warnings, resumes, pauses, the outcome), oldest first. */
+    List<String> notices(long jobId);
+
     /** Asks a job to write a checkpoint and stop; a queued job is removed. Returns whether it existed. */
     boolean stop(long jobId);
 }

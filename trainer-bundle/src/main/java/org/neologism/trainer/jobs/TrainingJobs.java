@@ -123,7 +123,7 @@ public class TrainingJobs implements Trainer {
         return find(jobId).map(TrainingJob::progress);
     }
 
-    /** The lines a job reported, oldest first. */
+    @Override
     public List<String> notices(long jobId) {
         return find(jobId).map(TrainingJob::notices).orElse(List.of());
     }

@@ -13,7 +13,7 @@ import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.demo.DemoImages;
-import org.neologism.trainer.jobs.TrainingJobs;
+import org.neologism.core.training.Trainer;
 import org.neologism.trainer.model.create.Architecture;
 import org.neologism.trainer.model.create.RandomModelWriter;
 import org.osgi.framework.BundleContext;
@@ -35,10 +35,10 @@ public class DemoCommand {
     static final String MODEL = "neologism-demo-tiny-sd1";
 
     private final BundleContext context;
-    private final TrainingJobs trainer;
+    private final Trainer trainer;
 
     @Activate
-    public DemoCommand(BundleContext context, @Reference TrainingJobs trainer) {
+    public DemoCommand(BundleContext context, @Reference Trainer trainer) {
         this.context = context;
         this.trainer = trainer;
     }

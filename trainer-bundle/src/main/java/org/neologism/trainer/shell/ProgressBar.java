@@ -3,7 +3,7 @@ package org.neologism.trainer.shell;
 import java.io.PrintStream;
 import java.util.Locale;
 import org.neologism.core.training.TrainingProgress;
-import org.neologism.trainer.jobs.TrainingJobs;
+import org.neologism.core.training.Trainer;
 
 /** Follows a job in the console until it ends: a bar redrawn in place, and the job's notices as they come. */
 final class ProgressBar {
@@ -17,7 +17,7 @@ final class ProgressBar {
         this.out = out;
     }
 
-    TrainingProgress follow(TrainingJobs trainer, long job) throws InterruptedException {
+    TrainingProgress follow(Trainer trainer, long job) throws InterruptedException {
         int shownNotices = 0;
         while (true) {
             TrainingProgress progress = trainer.progress(job).orElseThrow();

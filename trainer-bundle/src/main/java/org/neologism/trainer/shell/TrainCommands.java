@@ -29,14 +29,14 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingRequest;
-import org.neologism.trainer.jobs.TrainingJobs;
+import org.neologism.core.training.Trainer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code ti:train}, {@code ti:status} and {@code ti:stop}. Every option of invokeai-ti under its name,
- * with its default; {@code help ti:train} is the manual. The work happens in {@link TrainingJobs}.
+ * with its default; {@code help ti:train} is the manual. The work happens in the {@link Trainer} service.
  */
 @Component(service = TrainCommands.class, property = {
     "osgi.command.scope=ti",
@@ -48,10 +48,10 @@ public class TrainCommands {
 
     private static final String NONE = "";
 
-    private final TrainingJobs trainer;
+    private final Trainer trainer;
 
     @Activate
-    public TrainCommands(@Reference TrainingJobs trainer) {
+    public TrainCommands(@Reference Trainer trainer) {
         this.trainer = trainer;
     }
 

@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -92,7 +93,10 @@ public final class FusedKernels implements Kernels, AutoCloseable {
     }
 
     private static NDArray run(Block block, NDList inputs, NDManager owner) {
-        NDArray out = block.forward(new ParameterStore(owner, false), inputs, false).singletonOrThrow();
+        // DJL runs a TorchScript forward that is not "training" under a no-grad guard: inside a gradient
+        // collector the gradient must flow through the fused kernel to the trainable vectors.
+        boolean recording = JniUtils.isGradMode();
+        NDArray out = block.forward(new ParameterStore(owner, false), inputs, recording).singletonOrThrow();
         if (out.getManager() != owner) {
             out.attach(owner);
         }

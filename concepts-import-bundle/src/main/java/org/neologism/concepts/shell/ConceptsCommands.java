@@ -41,10 +41,17 @@ public class ConceptsCommands {
         this.library = library;
     }
 
-    // Gogo maps the command "import", a Java keyword, to the method "_import".
+    // Gogo maps the command "import", a Java keyword, to the method "_import"; its help command looks for a
+    // method named "import" and finds none, so "ti:import" without arguments prints the usage instead.
+    @Descriptor("Show how to use ti:import")
+    public void _import() throws NoSuchMethodException {
+        out().print(Usage.of(ConceptsCommands.class.getMethod("_import", String.class, String.class, boolean.class,
+                String.class), "ti:import"));
+    }
+
     @Descriptor("Install an embedding (any known format, detected from the content) or an sd-concepts-library folder into <root>/embeddings")
     public void _import(
-            @Descriptor("install under this trigger instead of the file's own") @Parameter(names = "--trigger", absentValue = "") String trigger,
+            @Descriptor("install under this trigger instead of the file's own (quote angle brackets: '<cat-toy>')") @Parameter(names = "--trigger", absentValue = "") String trigger,
             @Descriptor("diffusers model folder whose token width the embedding must have") @Parameter(names = "--model", absentValue = "") String model,
             @Descriptor("replace an installed embedding with the same trigger") @Parameter(names = "--force", presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("embedding file or sd-concepts-library folder") String source) throws IOException {
@@ -88,7 +95,7 @@ public class ConceptsCommands {
     }
 
     @Descriptor("Delete an installed embedding")
-    public void remove(@Descriptor("trigger of the installed embedding") String trigger) throws IOException {
+    public void remove(@Descriptor("trigger of the installed embedding (quote angle brackets: '<cat-toy>')") String trigger) throws IOException {
         InstalledEmbedding removed = library.remove(trigger);
         out().println("Removed " + removed.trigger() + " (" + removed.file() + ")");
     }

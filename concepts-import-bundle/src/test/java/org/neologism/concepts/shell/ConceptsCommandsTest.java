@@ -111,6 +111,14 @@ class ConceptsCommandsTest {
     }
 
     @Test
+    void importWithoutArgumentsPrintsItsUsageBecauseGogoHelpCannotFindIt() throws Exception {
+        commands._import();
+        String usage = output();
+        assertTrue(usage.contains("Usage: ti:import [--trigger <trigger>] [--model <model>] [--force] <source>"), usage);
+        assertTrue(usage.contains("diffusers model folder"), usage);
+    }
+
+    @Test
     void everyCommandAndParameterIsDocumentedForHelp() {
         List<String> functions = List.of("_import", "export", "embeddings", "inspect", "remove");
         for (Method method : ConceptsCommands.class.getDeclaredMethods()) {
@@ -122,7 +130,7 @@ class ConceptsCommandsTest {
                 assertTrue(parameter.isAnnotationPresent(Descriptor.class), method.getName() + " " + parameter.getName());
             }
         }
-        assertEquals(functions.size(), Arrays.stream(ConceptsCommands.class.getDeclaredMethods())
+        assertEquals(functions.size() + 1, Arrays.stream(ConceptsCommands.class.getDeclaredMethods())
                 .filter(m -> functions.contains(m.getName())).count());
     }
 }

@@ -2,6 +2,7 @@ package org.neologism.concepts.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -77,6 +78,13 @@ public class ConceptsCommands {
         }
         Path written = new EmbeddingExporter(formats, library).export(trigger, Path.of(destination), format, force);
         out().println("Wrote " + trigger + " as " + format + " to " + written);
+        if (Files.isRegularFile(written)) {
+            String readBack = formats.read(written).get(0).trigger();
+            if (!readBack.equals(trigger)) {
+                out().println("Note: " + format + " stores no trigger; readers will call it " + readBack
+                        + " after the file name (import it with --trigger to rename it)");
+            }
+        }
     }
 
     @Descriptor("List the installed embeddings: trigger, vectors x width, format, file")

@@ -80,6 +80,9 @@ class ConceptsCommandsTest {
         assertTrue(inspection.contains("Trigger    <cat-toy>  shape [3, 32]  3 x 32"), inspection);
         assertEquals(3, inspection.lines().filter(l -> l.matches("  vector \\d  norm \\d+\\.\\d{6}")).count(), inspection);
 
+        commands.export("kohya_emb_params", false, "<cat-toy>", temp.resolve("out/my-cat.safetensors").toString());
+        assertTrue(output().contains("readers will call it my-cat after the file name"));
+
         Path concept = temp.resolve("out/concept");
         commands.export("sd_concepts_folder", false, "<cat-toy>", concept.toString());
         assertTrue(Files.isRegularFile(concept.resolve("README.md")));

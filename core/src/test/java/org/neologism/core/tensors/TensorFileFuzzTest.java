@@ -30,12 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TensorFileFuzzTest {
 
     private static final long SEED = 20260101L;
-    private static final int WHOLE_FILE_MUTANTS = 1200;
-    private static final int PICKLE_MUTANTS = 1200;
+    private static final int WHOLE_FILE_MUTANTS = 1500;
+    private static final int PICKLE_MUTANTS = 1500;
     private static final int[] INTERESTING_INTS = {0, -1, 0x7fffffff, 0x80000000, 0x7ffffff0, 0xffff, 256};
 
     @TempDir
-    Path dir;
+    Path diskDir;
+    private Path dir;
 
     private record Seed(String name, byte[] bytes) {
     }
@@ -45,6 +46,24 @@ class TensorFileFuzzTest {
 
     @Test
     void mutatedFilesAreReadOrRefusedWithAMessage() throws IOException {
+        // thousands of small files: use memory-backed storage where there is some, the disk otherwise
+        Path shm = Path.of("/dev/shm");
+        dir = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "neologism-fuzz") : diskDir;
+        try {
+            fuzz();
+        } finally {
+            if (dir != diskDir) {
+                try (var leftovers = Files.list(dir)) {
+                    for (Path file : leftovers.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                Files.delete(dir);
+            }
+        }
+    }
+
+    private void fuzz() throws IOException {
         List<Seed> files = new ArrayList<>();
         List<Seed> pickles = new ArrayList<>();
         for (Path variant : Fixtures.goldenVariants()) {

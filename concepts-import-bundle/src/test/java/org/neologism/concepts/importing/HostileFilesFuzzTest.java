@@ -61,6 +61,7 @@ class HostileFilesFuzzTest {
             }
         }
         int total = sources.size() * MUTATIONS_PER_FILE;
+        System.out.println("fuzz: " + total + " mutated files, " + read + " read, " + refused + " refused with the file named");
         assertTrue(total >= 3000, "only " + total + " inputs");
         assertTrue(refused > total / 4 && read > total / 20, "mutations should both break and spare files: read "
                 + read + ", refused " + refused);

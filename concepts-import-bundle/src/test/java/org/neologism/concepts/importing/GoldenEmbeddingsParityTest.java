@@ -60,6 +60,19 @@ class GoldenEmbeddingsParityTest {
     }
 
     @Test
+    void throughTheCodecSpiExactlyOneCodecRecognisesEachFile() throws IOException {
+        for (Path file : Fixtures.embeddingFiles()) {
+            List<String> recognising = new ArrayList<>();
+            for (var codec : formats.codecs()) {
+                if (codec.recognises(file)) {
+                    recognising.add(codec.format());
+                }
+            }
+            assertEquals(List.of(FORMAT_OF.get(file.getFileName().toString())), recognising, file.toString());
+        }
+    }
+
+    @Test
     void everyFileReadsToTheTensorsPyTorchSavedBitForBit() throws IOException {
         for (Path variant : Fixtures.goldenVariants()) {
             try (SafetensorsFile expected = SafetensorsFile.open(variant.resolve("embeddings_expected.safetensors"))) {

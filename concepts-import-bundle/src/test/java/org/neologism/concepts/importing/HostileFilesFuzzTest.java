@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.Fixtures;
 import org.neologism.core.embedding.Embedding;
+import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
 
 /**
@@ -54,6 +55,11 @@ class HostileFilesFuzzTest {
                     Path kept = Files.copy(file, Path.of("target").resolve("fuzz-failure-" + source.getFileName()),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     fail("mutation " + i + " of " + source + " (kept as " + kept + ") threw " + e, e);
+                }
+                if (i % 4 == 0) {
+                    for (EmbeddingCodec codec : formats.codecs()) {
+                        codec.recognises(file); // must answer, not throw, whatever the bytes
+                    }
                 }
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(millis < MAX_MILLIS_PER_FILE, "mutation " + i + " of " + source + " took " + millis + " ms");

@@ -45,6 +45,6 @@ public class TextualInversionPtCodec extends DocumentCodec {
     public void write(List<Embedding> embeddings, Path file) throws IOException {
         Embedding embedding = EmbeddingTensors.single(embeddings, FORMAT);
         TorchCheckpoints.writeOriginalTextualInversion(file, A1111PtCodec.STAR_TOKEN_ID,
-                EmbeddingTensors.matrix(embedding));
+                EmbeddingTensors.matrix(embedding), embedding.trigger());
     }
 }

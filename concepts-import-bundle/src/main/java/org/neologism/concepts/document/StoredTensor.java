@@ -27,11 +27,6 @@ public record StoredTensor(String dtype, int[] shape, boolean parameter, ValueSo
         shape = shape.clone();
     }
 
-    /** A tensor whose values are already in memory. */
-    public static StoredTensor ofFloats(int[] shape, float[] values) {
-        float[] copy = values.clone();
-        return new StoredTensor("F32", shape, false, () -> copy.clone());
-    }
 
     @Override
     public int[] shape() {

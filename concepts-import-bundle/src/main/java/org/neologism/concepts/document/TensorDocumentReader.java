@@ -15,14 +15,12 @@ import org.neologism.core.tensors.SafetensorsFile;
 /**
  * Opens any tensor file an embedding may come in and returns its content as a {@link TensorDocument}.
  * The container is told by the first bytes, never by the file name: a zip is a {@code torch.save}
- * archive, pickle protocol 2 followed by PyTorch's magic number is the legacy format, and anything else
+ * archive, a pickle (protocol 2 to 5) is the legacy format, and anything else
  * must be a valid safetensors file. PyTorch files are unpickled only through core's restricted reader.
  */
 public final class TensorDocumentReader {
 
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
-    /** {@code PROTO 2} then {@code LONG1} of 10 bytes: how the legacy format's first pickle, the magic number, starts. */
-    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 2, (byte) 0x8a, 10};
 
     private final TorchCheckpoints torch;
 
@@ -46,7 +44,7 @@ public final class TensorDocumentReader {
             if (startsWith(start, ZIP_MAGIC)) {
                 return new TensorDocument(file, Container.TORCH_ZIP, torch.read(file), Map.of());
             }
-            if (startsWith(start, LEGACY_MAGIC)) {
+            if (isPickle(start)) {
                 return new TensorDocument(file, Container.TORCH_LEGACY, torch.read(file), Map.of());
             }
             if (start[8] != '{') {
@@ -100,6 +98,11 @@ public final class TensorDocumentReader {
             text.append(String.format("%02x ", b & 0xff));
         }
         return text.toString().trim();
+    }
+
+    /** {@code PROTO 2..5}: the legacy format is a sequence of pickles, the first holding the magic number. */
+    private static boolean isPickle(byte[] bytes) {
+        return (bytes[0] & 0xff) == 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
     }
 
     private static boolean startsWith(byte[] bytes, byte[] prefix) {

@@ -41,14 +41,17 @@ public class TorchCheckpoints {
     }
 
     /**
-     * Saves the original textual_inversion layout, with the token id as a tensor as that code stores it.
-     * The parameters go in a plain dict: core's writer has no {@code ParameterDict}, which A1111 and
-     * diffusers do not need (they read either), but the original code's own loader does.
+     * Saves the original textual_inversion layout, with the token id as a tensor as that code stores it,
+     * plus the {@code name} early A1111 added so the trigger survives. The parameters go in a plain dict:
+     * core's writer has no {@code ParameterDict}, which A1111 and diffusers do not need (they read either),
+     * but the original code's own loader does.
      */
-    public static void writeOriginalTextualInversion(Path file, long tokenId, TensorData vectors) throws IOException {
+    public static void writeOriginalTextualInversion(Path file, long tokenId, TensorData vectors, String name)
+            throws IOException {
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("string_to_token", Map.of("*", TensorData.ofLongs(DType.I64, new int[0], new long[] {tokenId})));
         content.put("string_to_param", Map.of("*", vectors.withRequiresGrad(true)));
+        content.put("name", name);
         write(file, content);
     }
 

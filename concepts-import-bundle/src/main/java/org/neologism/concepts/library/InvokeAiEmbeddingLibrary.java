@@ -62,8 +62,10 @@ public final class InvokeAiEmbeddingLibrary implements EmbeddingLibrary {
         return root.embeddings();
     }
 
+    // synchronized: the trainer and the shell may install at once, and a conflict check must not
+    // interleave with another install's write
     @Override
-    public InstalledEmbedding install(List<Embedding> parts, boolean force) throws IOException {
+    public synchronized InstalledEmbedding install(List<Embedding> parts, boolean force) throws IOException {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("Nothing to install: no embedding given");
         }
@@ -141,7 +143,7 @@ public final class InvokeAiEmbeddingLibrary implements EmbeddingLibrary {
     }
 
     @Override
-    public InstalledEmbedding remove(String trigger) throws IOException {
+    public synchronized InstalledEmbedding remove(String trigger) throws IOException {
         List<InstalledEmbedding> installed = matching(trigger);
         if (installed.isEmpty()) {
             throw new FileNotFoundException("No embedding with trigger " + trigger + " is installed in " + folder()

@@ -2,6 +2,7 @@ package org.neologism.concepts.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -41,10 +42,17 @@ public class ConceptsCommands {
         this.library = library;
     }
 
-    // Gogo maps the command "import", a Java keyword, to the method "_import".
+    // Gogo maps the command "import", a Java keyword, to the method "_import"; its help command looks for a
+    // method named "import" and finds none, so "ti:import" without arguments prints the usage instead.
+    @Descriptor("Show how to use ti:import")
+    public void _import() throws NoSuchMethodException {
+        out().print(Usage.of(ConceptsCommands.class.getMethod("_import", String.class, String.class, boolean.class,
+                String.class), "ti:import"));
+    }
+
     @Descriptor("Install an embedding (any known format, detected from the content) or an sd-concepts-library folder into <root>/embeddings")
     public void _import(
-            @Descriptor("install under this trigger instead of the file's own") @Parameter(names = "--trigger", absentValue = "") String trigger,
+            @Descriptor("install under this trigger instead of the file's own (quote angle brackets: '<cat-toy>')") @Parameter(names = "--trigger", absentValue = "") String trigger,
             @Descriptor("diffusers model folder whose token width the embedding must have") @Parameter(names = "--model", absentValue = "") String model,
             @Descriptor("replace an installed embedding with the same trigger") @Parameter(names = "--force", presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("embedding file or sd-concepts-library folder") String source) throws IOException {
@@ -70,6 +78,13 @@ public class ConceptsCommands {
         }
         Path written = new EmbeddingExporter(formats, library).export(trigger, Path.of(destination), format, force);
         out().println("Wrote " + trigger + " as " + format + " to " + written);
+        if (Files.isRegularFile(written)) {
+            String readBack = formats.read(written).get(0).trigger();
+            if (!readBack.equals(trigger)) {
+                out().println("Note: " + format + " stores no trigger; readers will call it " + readBack
+                        + " after the file name (import it with --trigger to rename it)");
+            }
+        }
     }
 
     @Descriptor("List the installed embeddings: trigger, vectors x width, format, file")
@@ -88,7 +103,7 @@ public class ConceptsCommands {
     }
 
     @Descriptor("Delete an installed embedding")
-    public void remove(@Descriptor("trigger of the installed embedding") String trigger) throws IOException {
+    public void remove(@Descriptor("trigger of the installed embedding (quote angle brackets: '<cat-toy>')") String trigger) throws IOException {
         InstalledEmbedding removed = library.remove(trigger);
         out().println("Removed " + removed.trigger() + " (" + removed.file() + ")");
     }

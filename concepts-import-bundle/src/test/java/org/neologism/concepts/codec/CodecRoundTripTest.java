@@ -47,7 +47,7 @@ class CodecRoundTripTest {
                 LearnedEmbedsBinCodec.FORMAT, "learned_embeds.bin",
                 DiffusersSafetensorsCodec.FORMAT, "learned_embeds.safetensors",
                 A1111PtCodec.FORMAT, "cat-toy.pt",
-                TextualInversionPtCodec.FORMAT, "cat-toy.pt",
+                TextualInversionPtCodec.FORMAT, "any-name.pt",
                 KohyaEmbParamsCodec.FORMAT, "cat-toy.safetensors",
                 OneTrainerCodec.FORMAT, "cat-toy.safetensors",
                 BareTensorCodec.FORMAT, "cat-toy.pt");

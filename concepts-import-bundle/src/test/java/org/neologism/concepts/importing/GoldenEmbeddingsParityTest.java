@@ -60,6 +60,19 @@ class GoldenEmbeddingsParityTest {
     }
 
     @Test
+    void throughTheCodecSpiExactlyOneCodecRecognisesEachFile() throws IOException {
+        for (Path file : Fixtures.embeddingFiles()) {
+            List<String> recognising = new ArrayList<>();
+            for (var codec : formats.codecs()) {
+                if (codec.recognises(file)) {
+                    recognising.add(codec.format());
+                }
+            }
+            assertEquals(List.of(FORMAT_OF.get(file.getFileName().toString())), recognising, file.toString());
+        }
+    }
+
+    @Test
     void everyFileReadsToTheTensorsPyTorchSavedBitForBit() throws IOException {
         for (Path variant : Fixtures.goldenVariants()) {
             try (SafetensorsFile expected = SafetensorsFile.open(variant.resolve("embeddings_expected.safetensors"))) {
@@ -151,6 +164,32 @@ class GoldenEmbeddingsParityTest {
                 }
             }
         }
+    }
+
+    /**
+     * The training script's {@code --no_safe_serialization} output is a view into the whole token embedding
+     * matrix (storage offset = placeholder id × D); it reads to the same vectors as the safetensors output.
+     */
+    @Test
+    void theTrainingScriptsBinViewReadsLikeItsSafetensors() throws IOException {
+        int compared = 0;
+        for (Path variant : Fixtures.goldenVariants()) {
+            try (var runs = java.nio.file.Files.list(variant.resolve("train_outputs"))) {
+                for (Path run : runs.sorted().toList()) {
+                    Path bin = run.resolve("learned_embeds.bin");
+                    if (!java.nio.file.Files.exists(bin)) {
+                        continue;
+                    }
+                    Embedding fromBin = formats.read(bin).get(0);
+                    Embedding fromSafetensors = formats.read(run.resolve("learned_embeds.safetensors")).get(0);
+                    assertEquals(fromSafetensors.trigger(), fromBin.trigger());
+                    assertArrayEquals(fromSafetensors.shape(), fromBin.shape());
+                    assertArrayEquals(fromSafetensors.values(), fromBin.values(), bin.toString());
+                    compared++;
+                }
+            }
+        }
+        assertTrue(compared >= Fixtures.goldenVariants().size(), "compared " + compared);
     }
 
     private static boolean sameTriggerAsDiffusers(JsonNode record) {

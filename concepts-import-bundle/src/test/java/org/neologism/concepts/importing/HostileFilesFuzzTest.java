@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.Fixtures;
 import org.neologism.core.embedding.Embedding;
+import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
 
 /**
@@ -55,12 +56,18 @@ class HostileFilesFuzzTest {
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     fail("mutation " + i + " of " + source + " (kept as " + kept + ") threw " + e, e);
                 }
+                if (i % 4 == 0) {
+                    for (EmbeddingCodec codec : formats.codecs()) {
+                        codec.recognises(file); // must answer, not throw, whatever the bytes
+                    }
+                }
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(millis < MAX_MILLIS_PER_FILE, "mutation " + i + " of " + source + " took " + millis + " ms");
                 Files.delete(file);
             }
         }
         int total = sources.size() * MUTATIONS_PER_FILE;
+        System.out.println("fuzz: " + total + " mutated files, " + read + " read, " + refused + " refused with the file named");
         assertTrue(total >= 3000, "only " + total + " inputs");
         assertTrue(refused > total / 4 && read > total / 20, "mutations should both break and spare files: read "
                 + read + ", refused " + refused);

@@ -1,7 +1,6 @@
 package org.neologism.core.tensors;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -84,10 +83,6 @@ public record TensorData(DType dtype, int[] shape, byte[] bytes, boolean require
         long[] values = new long[elementCount()];
         ElementCodec.decodeLongs(ByteBuffer.wrap(bytes), dtype, values, 0, values.length);
         return values;
-    }
-
-    ByteBuffer littleEndian() {
-        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override

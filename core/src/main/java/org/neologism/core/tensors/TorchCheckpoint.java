@@ -132,8 +132,15 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
         long first = tensor.storageOffset();
         long last = first;
-        for (int i = 0; i < shape.length; i++) {
-            last += (shape[i] - 1) * stride[i];
+        try {
+            for (int i = 0; i < shape.length; i++) {
+                if (stride[i] < 0) {
+                    throw new MalformedTensorFileException(file, tensor + " has a negative stride");
+                }
+                last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+            }
+        } catch (ArithmeticException overflow) {
+            last = Long.MAX_VALUE;
         }
         if (first < 0 || last >= storage.elementCount()) {
             throw new MalformedTensorFileException(file, tensor + " reaches beyond its storage of "

@@ -54,4 +54,16 @@ class EmbeddingTest {
         assertEquals(a.hashCode(), new Embedding("<t>", new int[] {2}, new float[] {1, 2}, "x").hashCode());
         assertNotEquals(a, a.withTrigger("<u>"));
     }
+
+    @Test
+    void anSdxlHalfNamesItsEncoderAndDiffersFromTheSameVectorsForOneEncoder() {
+        Embedding clipL = new Embedding("<t>", new int[] {2}, new float[] {1, 2}, "sdxl_clip_pair", "clip_l");
+        Embedding single = new Embedding("<t>", new int[] {2}, new float[] {1, 2}, "sdxl_clip_pair");
+        assertTrue(clipL.isForOneOfSeveralEncoders());
+        assertEquals(Embedding.ONLY_ENCODER, single.encoder());
+        assertTrue(!single.isForOneOfSeveralEncoders());
+        assertNotEquals(clipL, single);
+        assertEquals("clip_l", clipL.withTrigger("<u>").encoder());
+        assertTrue(clipL.toString().contains("clip_l"), clipL.toString());
+    }
 }

@@ -65,9 +65,14 @@ public enum PythonGlobal {
                 return allowed;
             }
         }
-        throw new PickleRefusal("refused global " + module + "." + name
+        throw new PickleRefusal("refused global " + shorten(module) + "." + shorten(name)
                 + ": tensor files need only torch rebuild functions, storage classes and containers,"
                 + " and loading anything else could run code");
+    }
+
+    private static String shorten(String text) {
+        String printable = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= 80 ? printable : printable.substring(0, 80) + "...";
     }
 
     /** A storage class such as {@code torch.FloatStorage}. */

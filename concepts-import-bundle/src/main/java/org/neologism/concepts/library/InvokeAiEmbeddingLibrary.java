@@ -23,6 +23,7 @@ import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingConflictException;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.embedding.InstalledEmbedding;
+import org.neologism.core.root.RootFolder;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -62,6 +63,11 @@ public final class InvokeAiEmbeddingLibrary implements EmbeddingLibrary {
         return root.embeddings();
     }
 
+    @Override
+    public EmbeddingLibrary under(RootFolder otherRoot) {
+        return otherRoot.equals(root) ? this : new InvokeAiEmbeddingLibrary(otherRoot, formats);
+    }
+
     // synchronized: the trainer and the shell may install at once, and a conflict check must not
     // interleave with another install's write
     @Override
@@ -74,7 +80,7 @@ public final class InvokeAiEmbeddingLibrary implements EmbeddingLibrary {
             throw new IllegalArgumentException("The parts of one embedding must share a trigger, not "
                     + parts.stream().map(Embedding::trigger).distinct().toList());
         }
-        String folderName = LibraryFolderName.of(trigger);
+        String folderName = RootFolder.folderName(trigger);
         boolean sdxl = parts.size() > 1 || parts.get(0).isForOneOfSeveralEncoders();
         Path target = folder().resolve(folderName).resolve(sdxl ? folderName + ".safetensors" : BIN_FILE);
         List<InstalledEmbedding> conflicts = matching(trigger);
@@ -157,7 +163,7 @@ public final class InvokeAiEmbeddingLibrary implements EmbeddingLibrary {
 
     /** Installed embeddings whose trigger would use the same folder as {@code trigger}. */
     private List<InstalledEmbedding> matching(String trigger) throws IOException {
-        String folderName = LibraryFolderName.of(trigger);
+        String folderName = RootFolder.folderName(trigger);
         List<InstalledEmbedding> matches = new ArrayList<>();
         for (InstalledEmbedding embedding : list()) {
             if (sameFolderName(embedding.trigger(), folderName)) {
@@ -169,7 +175,7 @@ public final class InvokeAiEmbeddingLibrary implements EmbeddingLibrary {
 
     private static boolean sameFolderName(String trigger, String folderName) {
         try {
-            return LibraryFolderName.of(trigger).equals(folderName);
+            return RootFolder.folderName(trigger).equals(folderName);
         } catch (IllegalArgumentException unusableTrigger) {
             return false;
         }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.Fixtures;
 import org.neologism.concepts.codec.DiffusersSafetensorsCodec;
 import org.neologism.concepts.library.InvokeAiEmbeddingLibrary;
-import org.neologism.concepts.library.RootFolder;
+import org.neologism.core.root.RootFolder;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingConflictException;
 import org.neologism.core.embedding.InstalledEmbedding;

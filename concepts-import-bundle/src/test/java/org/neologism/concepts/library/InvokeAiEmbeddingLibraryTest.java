@@ -1,5 +1,6 @@
 package org.neologism.concepts.library;
 
+import org.neologism.core.root.RootFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

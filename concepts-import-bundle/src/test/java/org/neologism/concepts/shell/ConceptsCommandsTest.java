@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.Fixtures;
 import org.neologism.concepts.importing.EmbeddingFormats;
 import org.neologism.concepts.library.InvokeAiEmbeddingLibrary;
-import org.neologism.concepts.library.RootFolder;
+import org.neologism.core.root.RootFolder;
 import org.neologism.core.embedding.EmbeddingConflictException;
 
 class ConceptsCommandsTest {

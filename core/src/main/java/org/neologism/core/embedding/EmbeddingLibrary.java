@@ -3,6 +3,7 @@ package org.neologism.core.embedding;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import org.neologism.core.root.RootFolder;
 
 /**
  * The embeddings installed under the root folder, laid out as InvokeAI reads them:
@@ -28,6 +29,12 @@ public interface EmbeddingLibrary {
      * @throws EmbeddingConflictException when the trigger is installed already and {@code force} is false
      */
     InstalledEmbedding install(List<Embedding> parts, boolean force) throws IOException;
+
+    /**
+     * The library of another root folder (a run or an import with its own {@code --root}), laid out
+     * and guarded the same way.
+     */
+    EmbeddingLibrary under(RootFolder root);
 
     /** Every readable embedding under the library folder, sorted by trigger. */
     List<InstalledEmbedding> list() throws IOException;

@@ -91,7 +91,7 @@ public class TrainingJobs implements Trainer {
             return;
         }
         TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, context, codecs::get,
-                embedding -> library.install(embedding, true).file());
+                embedding -> library.under(root).install(embedding, true).file());
         try {
             TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
             job.finish(result.status(), result.step(), result.message());

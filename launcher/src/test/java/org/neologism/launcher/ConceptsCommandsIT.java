@@ -21,10 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConceptsCommandsIT {
 
-    private static final Path DIST = Path.of(System.getProperty("neologism.dist", "target/neologism"));
     private static final Path FIXTURES = Path.of(System.getProperty("neologism.fixtures"));
-
-    record Run(int exitCode, String out, String err) {}
 
     @TempDir
     Path home;
@@ -32,28 +29,14 @@ class ConceptsCommandsIT {
     @TempDir
     Path root;
 
-    private Run neologism(String... commands) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(DIST.resolve("bin/neologism").toString());
-        command.add("-Dneologism.root=" + root);
+    private Distribution.Run neologism(String... commands) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>();
+        args.add("-Dneologism.root=" + root);
         for (String gogo : commands) {
-            command.add("--run");
-            command.add(gogo);
+            args.add("--run");
+            args.add(gogo);
         }
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("HOME", home.toString());
-        builder.environment().remove("NEOLOGISM_ROOT");
-        builder.environment().remove("INVOKEAI_ROOT");
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Path out = Files.createTempFile("neologism-out", ".txt");
-        Path err = Files.createTempFile("neologism-err", ".txt");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("neologism " + String.join(" ", commands) + " did not exit within 120 s");
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Distribution(home).run(args.toArray(String[]::new));
     }
 
     private static List<Path> variants() throws IOException {
@@ -66,7 +49,7 @@ class ConceptsCommandsIT {
     void everyFixtureFormatImportsListsAndExports() throws Exception {
         for (Path variant : variants()) {
             Path embeddings = variant.resolve("embeddings");
-            Run run = neologism(
+            Distribution.Run run = neologism(
                     "ti:import " + embeddings.resolve("sd_concepts_multi_vector.bin"),
                     "ti:import --trigger '<a1111>' " + embeddings.resolve("a1111_embedding.pt"),
                     "ti:import --trigger '<kohya>' " + embeddings.resolve("a1111_emb_params.safetensors"),
@@ -102,19 +85,19 @@ class ConceptsCommandsIT {
     @Test
     void aConflictAndAWidthMismatchFailWithOneClearLine() throws Exception {
         Path embeddings = variants().get(0).resolve("embeddings");
-        Run first = neologism("ti:import " + embeddings.resolve("sd_concepts_learned_embeds.bin"));
+        Distribution.Run first = neologism("ti:import " + embeddings.resolve("sd_concepts_learned_embeds.bin"));
         assertEquals(0, first.exitCode(), first.err());
-        Run again = neologism("ti:import " + embeddings.resolve("sd_concepts_learned_embeds.bin"));
+        Distribution.Run again = neologism("ti:import " + embeddings.resolve("sd_concepts_learned_embeds.bin"));
         assertEquals(1, again.exitCode());
         assertTrue(again.err().contains("An embedding with trigger <cat-toy> is installed already at "
                 + root.resolve("embeddings/cat-toy/learned_embeds.bin") + "; remove it first (ti:remove <cat-toy>) or replace it with --force"),
                 again.err());
-        Run mismatch = neologism("ti:import --model " + FIXTURES.resolve("models/tiny-sd1") + " "
+        Distribution.Run mismatch = neologism("ti:import --model " + FIXTURES.resolve("models/tiny-sd1") + " "
                 + embeddings.resolve("sdxl_embedding.safetensors"));
         assertEquals(1, mismatch.exitCode());
         assertTrue(mismatch.err().contains("Cannot load embedding for sdxl_embedding. It was trained on a model with token"
                 + " dimension 768, but the current model has token dimension 32"), mismatch.err());
-        Run garbage = neologism("ti:inspect " + FIXTURES.resolve("golden").resolve(variants().get(0).getFileName()).resolve("embeddings.json"));
+        Distribution.Run garbage = neologism("ti:inspect " + FIXTURES.resolve("golden").resolve(variants().get(0).getFileName()).resolve("embeddings.json"));
         assertEquals(1, garbage.exitCode());
         assertTrue(garbage.err().contains("embeddings.json: is neither a safetensors file nor a PyTorch checkpoint"), garbage.err());
         assertFalse(garbage.err().contains("\tat "), "no stack trace: " + garbage.err());
@@ -122,7 +105,7 @@ class ConceptsCommandsIT {
 
     @Test
     void importWithoutArgumentsShowsItsUsage() throws Exception {
-        Run run = neologism("ti:import", "help ti:export");
+        Distribution.Run run = neologism("ti:import", "help ti:export");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("Usage: ti:import [--trigger <trigger>] [--model <model>] [--force] <source>"), run.out());
         assertTrue(run.out().contains("--format"), run.out());

@@ -20,34 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** Runs the built distribution's bin/neologism as a user would, with a throw-away home folder. */
 class DistributionIT {
 
-    private static final Path DIST = Path.of(System.getProperty("neologism.dist", "target/neologism"));
-
-    record Run(int exitCode, String out, String err) {}
-
     @TempDir
     Path home;
 
-    private Run neologism(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(DIST.resolve("bin/neologism").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("HOME", home.toString());
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Path out = Files.createTempFile("neologism-out", ".txt");
-        Path err = Files.createTempFile("neologism-err", ".txt");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("neologism " + String.join(" ", args) + " did not exit within 120 s");
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    private Distribution.Run neologism(String... args) throws IOException, InterruptedException {
+        return new Distribution(home).run(args);
     }
 
     @Test
     void infoNamesTheVersionsAndTheDevice() throws Exception {
-        Run run = neologism("--run", "ti:info");
+        Distribution.Run run = neologism("--run", "ti:info");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("Felix       7.0.5"), run.out());
         assertTrue(run.out().contains("DJL         0.36.0"), run.out());
@@ -58,7 +40,7 @@ class DistributionIT {
 
     @Test
     void tensorCheckTrainsOnTheEngine() throws Exception {
-        Run run = neologism("--run", "ti:tensor-check");
+        Distribution.Run run = neologism("--run", "ti:tensor-check");
         assertEquals(0, run.exitCode(), run.err());
         Matcher matcher = Pattern.compile("gradient norm ([0-9.]+), finite-difference relative error ([0-9.e+-]+)").matcher(run.out());
         assertTrue(matcher.find(), run.out());
@@ -68,7 +50,7 @@ class DistributionIT {
 
     @Test
     void commandsRunInOrderAndTheFirstFailureStopsWithExitOne() throws Exception {
-        Run run = neologism("--run", "echo first", "--run", "ti:no-such-command", "--run", "echo third");
+        Distribution.Run run = neologism("--run", "echo first", "--run", "ti:no-such-command", "--run", "echo third");
         assertEquals(1, run.exitCode());
         assertTrue(run.out().contains("first"), run.out());
         assertFalse(run.out().contains("third"), run.out());
@@ -77,7 +59,7 @@ class DistributionIT {
 
     @Test
     void anUnknownOptionExitsWithUsageAdvice() throws Exception {
-        Run run = neologism("--frobnicate");
+        Distribution.Run run = neologism("--frobnicate");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--frobnicate") && run.err().contains("--help"), run.err());
     }
@@ -86,7 +68,7 @@ class DistributionIT {
     void aComponentThatFailsToActivateIsReportedWithItsCause() throws Exception {
         // -D passes through and overrides the script's libtorch folder: the engine component cannot activate.
         Path noNatives = Files.createDirectories(home.resolve("no-natives"));
-        Run run = neologism("-DPYTORCH_LIBRARY_PATH=" + noNatives, "--run", "ti:tensor-check");
+        Distribution.Run run = neologism("-DPYTORCH_LIBRARY_PATH=" + noNatives, "--run", "ti:tensor-check");
         assertEquals(1, run.exitCode());
         assertTrue(run.err().contains("Component org.neologism.trainer.engine.TorchEngine failed to activate"), run.err());
         assertTrue(run.err().contains("PYTORCH_LIBRARY_PATH=" + noNatives + " holds no libtorch.so"), run.err());
@@ -94,7 +76,7 @@ class DistributionIT {
 
     @Test
     void nothingIsWrittenToTheUsersHomeAndNothingIsDownloaded() throws Exception {
-        Run run = neologism("--run", "ti:info", "--run", "ti:tensor-check");
+        Distribution.Run run = neologism("--run", "ti:info", "--run", "ti:tensor-check");
         assertEquals(0, run.exitCode(), run.err());
         try (Stream<Path> files = Files.list(home)) {
             assertEquals(List.of(), files.toList());

@@ -100,7 +100,8 @@ public record RootFolder(Path path) {
         if (folder.isEmpty() || folder.startsWith(".") || folder.chars().anyMatch(c -> c == '/' || c == '\\'
                 || c == 0 || c == ':' || Character.isISOControl(c))) {
             throw new IllegalArgumentException("The trigger '" + trigger + "' cannot name a folder (it is empty,"
-                    + " starts with a dot, or holds / \\ : or control characters); choose a trigger such as <my-concept>");
+                    + " starts with a dot, or holds / \\ : or control characters); choose another trigger, e.g. <my-concept>"
+                    + " (--placeholder_token when training, --trigger when importing)");
         }
         return folder;
     }

@@ -1,0 +1,141 @@
+package org.neologism.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training in the built distribution, as a user runs it: the demo end to end, a run killed and resumed
+ * that ends bit for bit where an uninterrupted one ends, and the refusals a user can provoke.
+ */
+class TrainingIT {
+
+    private static final String TRIGGER = "<it-toy>";
+
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path work;
+
+    /** The demo's tiny model and images, generated once for every test of this class. */
+    private static Path root;
+
+    @BeforeAll
+    static void runTheDemo() throws Exception {
+        root = shared.resolve("root");
+        Distribution.Run demo = new Distribution(shared.resolve("home")).run(300, "--run", "ti:demo --root " + root + " --steps 6");
+        assertEquals(0, demo.exitCode(), demo.out() + demo.err());
+        try (Stream<Path> files = Files.list(shared.resolve("home"))) {
+            assertEquals(List.of(), files.toList(), "the demo wrote into the user's home");
+        }
+    }
+
+    private static Path model() {
+        return root.resolve("models/neologism-demo-tiny-sd1");
+    }
+
+    private static Path images() {
+        return root.resolve("text-inversion-training-data/neologism-toy");
+    }
+
+    private String train(Path output, int steps, String... extra) {
+        return "ti:train --wait --root " + root + " --model " + model() + " --placeholder_token '" + TRIGGER + "'"
+                + " --train_data_dir " + images() + " --output_dir " + output + " --resolution 32 --train_batch_size 2"
+                + " --max_train_steps " + steps + " --checkpointing_steps 2 --save_steps 4 --learning_rate 5e-3"
+                + " --no-scale_lr --seed 11 " + String.join(" ", extra);
+    }
+
+    @Test
+    void theDemoLeavesInvokeAiTisFilesAndInstallsTheEmbedding() throws IOException {
+        Path output = root.resolve("text-inversion-output/neologism-toy");
+        for (String file : List.of("learned_embeds.bin", "learned_embeds.safetensors", "loss.csv", "loss.png",
+                "checkpoint-6", "learned_embeds-steps-6.bin", "logs")) {
+            assertTrue(Files.exists(output.resolve(file)), file + " is missing from " + output);
+        }
+        assertEquals(7, Files.readAllLines(output.resolve("loss.csv")).size(), "a header and one row per step");
+        assertTrue(Files.isRegularFile(root.resolve("embeddings/neologism-toy/learned_embeds.bin")));
+    }
+
+    @Test
+    void aKilledRunResumedFromItsLatestCheckpointEndsBitForBitLikeAnUninterruptedOne() throws Exception {
+        Path straight = work.resolve("straight");
+        Distribution distribution = new Distribution(home);
+        Distribution.Run uninterrupted = distribution.run(300, "--run", train(straight, 12));
+        assertEquals(0, uninterrupted.exitCode(), uninterrupted.out() + uninterrupted.err());
+
+        Path killed = work.resolve("killed");
+        Process process = distribution.start(work.resolve("out.txt"), work.resolve("err.txt"), "--run", train(killed, 12));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (!Files.isDirectory(killed.resolve("checkpoint-6")) && process.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        process.destroyForcibly().waitFor();
+        assertTrue(Files.isDirectory(killed.resolve("checkpoint-6")), "no checkpoint-6 before the kill");
+        assertFalse(Files.exists(killed.resolve("learned_embeds.safetensors")), "the run finished before it was killed");
+
+        Distribution.Run resumed = distribution.run(300, "--run", train(killed, 12, "--resume_from_checkpoint latest"));
+        assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("Resuming from"), resumed.out());
+        assertArrayEquals(Files.readAllBytes(straight.resolve("learned_embeds.safetensors")),
+                Files.readAllBytes(killed.resolve("learned_embeds.safetensors")));
+        assertEquals(Files.readAllLines(straight.resolve("loss.csv")).stream().map(TrainingIT::withoutSeconds).toList(),
+                Files.readAllLines(killed.resolve("loss.csv")).stream().map(TrainingIT::withoutSeconds).toList());
+    }
+
+    private static String withoutSeconds(String row) {
+        return row.substring(0, row.lastIndexOf(','));
+    }
+
+    @Test
+    void resumingOnOtherImagesIsRefused() throws Exception {
+        Path output = work.resolve("run");
+        Distribution distribution = new Distribution(home);
+        assertEquals(0, distribution.run(300, "--run", train(output, 2)).exitCode());
+        Path otherImages = Files.createDirectories(work.resolve("other"));
+        Files.copy(images().resolve("toy-0.png"), otherImages.resolve("toy-0.png"));
+        String command = train(output, 4, "--resume_from_checkpoint latest").replace(images().toString(), otherImages.toString());
+        Distribution.Run refused = distribution.run(300, "--run", command);
+        assertEquals(1, refused.exitCode());
+        assertTrue(refused.err().contains("it was trained on other images"), refused.err());
+    }
+
+    @Test
+    void bf16IsRefusedWithTheReason() throws Exception {
+        Distribution.Run run = new Distribution(home).run("--run", train(work.resolve("bf16"), 2, "--mixed_precision bf16"));
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("--mixed_precision=bf16 is not supported"), run.err());
+    }
+
+    @Test
+    void anInitializerOfSeveralTokensIsRefusedWithDiffusersMessage() throws Exception {
+        Distribution.Run run = new Distribution(home).run(300, "--run",
+                train(work.resolve("init"), 2, "--initializer_token 'a photo'"));
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("The initializer token must be a single token."), run.err());
+    }
+
+    @Test
+    void aDivergingRunStopsAndKeepsTheLastGoodEmbedding() throws Exception {
+        Path output = work.resolve("nan");
+        Distribution.Run run = new Distribution(home).run(300, "--run",
+                train(output, 6).replace("--learning_rate 5e-3", "--learning_rate 1e30"));
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("The loss became"), run.err());
+        assertTrue(Files.isRegularFile(output.resolve("learned_embeds.bin")), "the last good embedding was not kept");
+    }
+}

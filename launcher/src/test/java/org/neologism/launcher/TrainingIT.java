@@ -38,9 +38,10 @@ class TrainingIT {
     @BeforeAll
     static void runTheDemo() throws Exception {
         root = shared.resolve("root");
-        Distribution.Run demo = new Distribution(shared.resolve("home")).run(300, "--run", "ti:demo --root " + root + " --steps 6");
+        Path demoHome = Files.createDirectories(shared.resolve("home"));
+        Distribution.Run demo = new Distribution(demoHome).run(300, "--run", "ti:demo --root " + root + " --steps 6");
         assertEquals(0, demo.exitCode(), demo.out() + demo.err());
-        try (Stream<Path> files = Files.list(shared.resolve("home"))) {
+        try (Stream<Path> files = Files.list(demoHome)) {
             assertEquals(List.of(), files.toList(), "the demo wrote into the user's home");
         }
     }

@@ -44,8 +44,16 @@ public class TorchEngine {
         }
     }
 
-    /** DJL contacts the network unless both switches are set; we never let it. */
+    /**
+     * DJL contacts the network unless both switches are set; we never let it. And libtorch's profiling
+     * graph executor re-optimises the fused-kernel TorchScript modules on a schedule that depends on
+     * machine load, which changed results in the last bits between identical runs: training must be
+     * reproducible (a resumed run ends bit for bit where an uninterrupted one does), so it is off.
+     */
     static void requireOffline() {
+        if (System.getProperty("ai.djl.pytorch.graph_optimizer") == null) {
+            System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
+        }
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }

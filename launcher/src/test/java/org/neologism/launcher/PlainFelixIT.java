@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +19,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
 
 /**
  * Our bundles in a plain Felix that holds only the framework, SCR, ConfigAdmin, Gogo and Jackson, as
@@ -32,7 +26,6 @@ import org.osgi.framework.launch.FrameworkFactory;
  */
 class PlainFelixIT {
 
-    private static final Path BUNDLES = Path.of(System.getProperty("neologism.dist", "target/neologism"), "bundle");
     private static final int UNSATISFIED_CONFIGURATION = 1;
     private static final int UNSATISFIED_REFERENCE = 2;
     private static final int SATISFIED = 4;
@@ -42,32 +35,18 @@ class PlainFelixIT {
     @TempDir
     Path storage;
 
+    private PlainFelix felix;
     private Framework framework;
 
     @BeforeEach
     void startPlainFelix() throws Exception {
-        Map<String, String> config = new HashMap<>();
-        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
-        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put("gosh.args", "--nointeractive");
-        framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(config);
-        framework.start();
-        BundleContext context = framework.getBundleContext();
-        List<Bundle> installed = new ArrayList<>();
-        try (Stream<Path> jars = Files.list(BUNDLES)) {
-            for (Path jar : jars.filter(path -> path.toString().endsWith(".jar")).sorted().toList()) {
-                installed.add(context.installBundle(jar.toUri().toString()));
-            }
-        }
-        for (Bundle bundle : installed) {
-            bundle.start();
-        }
+        felix = PlainFelix.start(storage);
+        framework = (Framework) felix.context().getBundle(0);
     }
 
     @AfterEach
     void stop() throws Exception {
-        framework.stop();
-        framework.waitForStop(30_000);
+        felix.close();
     }
 
     @Test

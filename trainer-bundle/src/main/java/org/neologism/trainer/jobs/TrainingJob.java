@@ -5,6 +5,7 @@ import java.util.List;
 import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
+import org.neologism.trainer.engine.ProcessMemory;
 import org.neologism.trainer.training.RunObserver;
 
 /**

@@ -53,7 +53,7 @@ public final class TextualInversionRun {
     private final TrainingRequest request;
     private final RootFolder root;
     private final Services services;
-    private final RunObserver observer;
+    private RunObserver observer;
 
     public TextualInversionRun(TrainingRequest request, RootFolder root, Services services, RunObserver observer) {
         this.request = request;
@@ -119,6 +119,8 @@ public final class TextualInversionRun {
         PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty());
 
         Files.createDirectories(outputDir.resolve("logs"));
+        observer = new LoggedObserver(observer, outputDir.resolve("logs").resolve("train.log"));
+        observer.notice("Run of " + trigger + ": model " + modelDir + ", images " + dataDir + ", output " + outputDir);
         String datasetFingerprint = RunFingerprint.ofDataset(dataDir, request.resolution(), request.centerCrop());
         String modelFingerprint = RunFingerprint.ofModel(modelDir);
         Optional<Checkpoint> resumed = resumePoint(outputDir, datasetFingerprint, modelFingerprint);

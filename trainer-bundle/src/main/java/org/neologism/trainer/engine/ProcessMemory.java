@@ -1,4 +1,4 @@
-package org.neologism.trainer.jobs;
+package org.neologism.trainer.engine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,13 +8,13 @@ import java.nio.file.Path;
  * The process's resident memory: the JVM heap plus libtorch's native tensors, which the heap figures
  * do not see. Read from /proc on Linux; elsewhere the heap in use is the best available figure.
  */
-final class ProcessMemory {
+public final class ProcessMemory {
 
     private static final Path STATUS = Path.of("/proc/self/status");
 
     private ProcessMemory() {}
 
-    static long residentBytes() {
+    public static long residentBytes() {
         try {
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith("VmRSS:")) {

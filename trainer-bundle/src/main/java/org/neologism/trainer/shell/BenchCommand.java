@@ -1,0 +1,48 @@
+package org.neologism.trainer.shell;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.training.StepBenchmark;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code ti:bench}: the training step's speed on a model, for performance figures anyone can rerun. */
+@Component(service = BenchCommand.class, property = {
+    "osgi.command.scope=ti",
+    "osgi.command.function=bench"
+})
+public class BenchCommand {
+
+    private final TorchEngine torch;
+
+    @Activate
+    public BenchCommand(@Reference TorchEngine torch) {
+        this.torch = torch;
+    }
+
+    @Descriptor("Time the textual-inversion training step (text encoder, UNet forward and backward) on a model with"
+            + " random inputs of the real shapes, and one VAE encode; prints ms/step, it/s and memory")
+    public void bench(
+            @Descriptor("image side in pixels (default 512)") @Parameter(names = "--resolution", absentValue = "512") int resolution,
+            @Descriptor("images per step (default 1)") @Parameter(names = "--train_batch_size", absentValue = "1") int batchSize,
+            @Descriptor("timed steps (default 5)") @Parameter(names = "--steps", absentValue = "5") int steps,
+            @Descriptor("untimed warm-up steps (default 1)") @Parameter(names = "--warmup", absentValue = "1") int warmup,
+            @Descriptor("no or fp16 (default no)") @Parameter(names = "--mixed_precision", absentValue = "no") String precision,
+            @Descriptor("use the composed attention and group norm instead of the fused kernels")
+            @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean composed,
+            @Descriptor("the diffusers model folder") String model) throws IOException {
+        PrintStream out = System.out;
+        StepBenchmark.Result result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), resolution, batchSize,
+                "fp16".equals(precision), !composed, warmup, steps, out::println);
+        out.printf(Locale.ROOT, "%s %dpx batch %d %s %s kernels: median %.1f ms/step (%.2f it/s) over %d steps;"
+                        + " VAE encode %.1f ms/image; resident memory %.2f GB%n",
+                result.model(), result.resolution(), result.batchSize(), result.precision(), result.kernels(),
+                result.medianMillis(), 1000 / result.medianMillis(), steps, result.vaeEncodeMillis(), result.residentBytes() / 1e9);
+    }
+}

@@ -1,0 +1,108 @@
+package org.neologism.trainer.training;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.neologism.trainer.engine.ProcessMemory;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.WeightFiles;
+
+/**
+ * Times the training step of a model: the text encoder with spliced vectors, the UNet forward and
+ * backward, and the update, on random inputs of the real shapes (warm-up steps excluded). Also times
+ * one VAE encode, the cost the latent cache pays once per image and flip instead of every step.
+ */
+public final class StepBenchmark {
+
+    /**
+     * What was measured.
+     *
+     * @param stepMillis     every timed step, in milliseconds
+     * @param vaeEncodeMillis one image through the VAE encoder
+     * @param residentBytes  the process's resident memory after the steps
+     */
+    public record Result(String model, int resolution, int batchSize, String precision, String kernels,
+                         double[] stepMillis, double vaeEncodeMillis, long residentBytes) {
+
+        public double medianMillis() {
+            double[] sorted = stepMillis.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+    }
+
+    private StepBenchmark() {}
+
+    public static Result run(TorchEngine torch, Path modelDir, int resolution, int batchSize, boolean fp16, boolean fused,
+                             int warmup, int steps, Consumer<String> progress) throws IOException {
+        DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
+        JniUtils.setGradMode(false);
+        Path scratch = Files.createTempDirectory("neologism-bench-");
+        try (NDManager manager = torch.newManager();
+             KernelChoice kernels = KernelChoice.of(fused, scratch, manager, progress)) {
+            progress.accept("Loading " + modelDir);
+            FrozenNetworks networks = FrozenNetworks.load(model, manager, fp16, kernels.kernels());
+            SplittableRandom random = new SplittableRandom(1);
+            float[] pixels = new float[3 * resolution * resolution];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (float) (random.nextDouble() * 2 - 1);
+            }
+            long vaeStart = System.nanoTime();
+            LatentCache cache = LatentCache.encode(networks.vae(), manager, java.util.List.<float[][]>of(new float[][] {pixels, pixels}), resolution);
+            double vaeMillis = (System.nanoTime() - vaeStart) / 2e6;
+
+            int width = networks.tokenWidth();
+            float[] vectors = new float[width];
+            long[] ids = new long[batchSize * 77];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = i % 77 == 0 ? 0 : i % 77 < 8 ? 10 + i % 77 : 1;
+            }
+            LatentCache.Posterior posterior = cache.get(0, false);
+            int latentSize = posterior.mean().length;
+            float[] mean = repeat(posterior.mean(), batchSize);
+            float[] std = repeat(posterior.std(), batchSize);
+            TextualInversionStep step = new TextualInversionStep(networks, new long[] {5});
+            double[] timings = new double[steps];
+            for (int s = -warmup; s < steps; s++) {
+                float[] eps = gaussian(random, batchSize * latentSize);
+                float[] noise = gaussian(random, batchSize * latentSize);
+                long[] timesteps = new long[batchSize];
+                for (int b = 0; b < batchSize; b++) {
+                    timesteps[b] = random.nextInt(networks.schedule().numTrainTimesteps());
+                }
+                long start = System.nanoTime();
+                step.run(manager, vectors, new TextualInversionStep.Batch(ids, timesteps, mean, std, eps, noise, posterior.shape()), 1f);
+                if (s >= 0) {
+                    timings[s] = (System.nanoTime() - start) / 1e6;
+                    progress.accept(String.format(java.util.Locale.ROOT, "step %d: %.1f ms", s + 1, timings[s]));
+                }
+            }
+            return new Result(modelDir.getFileName().toString(), resolution, batchSize, fp16 ? "fp16" : "fp32",
+                    kernels.kernels().name(), timings, vaeMillis, ProcessMemory.residentBytes());
+        } finally {
+            Checkpoint.deleteRecursively(scratch);
+        }
+    }
+
+    private static float[] repeat(float[] values, int times) {
+        float[] out = new float[values.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(values, 0, out, i * values.length, values.length);
+        }
+        return out;
+    }
+
+    private static float[] gaussian(SplittableRandom random, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+}

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.nn.Kernels;
 
 /**
@@ -54,6 +56,19 @@ public final class FusedKernels implements Kernels, AutoCloseable {
         }
     }
 
+    /**
+     * The fused kernels, or {@link ComposedKernels} when they cannot be written or loaded (the reason goes to
+     * {@code warnings}); both pass the same parity tests, the composed attention is slower and larger.
+     */
+    public static Kernels orComposed(Path folder, NDManager manager, Consumer<String> warnings) {
+        try {
+            return load(folder, manager);
+        } catch (IOException e) {
+            warnings.accept("Using composed attention and group norm (slower): " + e.getMessage());
+            return ComposedKernels.INSTANCE;
+        }
+    }
+
     private Block module(String name, String className, String signature, String body)
             throws IOException, MalformedModelException {
         TorchScriptArchive.write(folder, name, className, TorchScriptArchive.source(className, signature, body));
@@ -92,7 +107,9 @@ public final class FusedKernels implements Kernels, AutoCloseable {
     }
 
     private static NDArray run(Block block, NDList inputs, NDManager owner) {
-        NDArray out = block.forward(new ParameterStore(owner, false), inputs, false).singletonOrThrow();
+        // training = true: DJL runs a TorchScript module under no-grad otherwise, and the placeholder's
+        // gradient must flow through attention and group norm. The modules have no dropout or batch statistics.
+        NDArray out = block.forward(new ParameterStore(owner, false), inputs, true).singletonOrThrow();
         if (out.getManager() != owner) {
             out.attach(owner);
         }

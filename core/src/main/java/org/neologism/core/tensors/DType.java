@@ -40,9 +40,4 @@ public enum DType {
     public static Optional<DType> forSafetensorsName(String name) {
         return Arrays.stream(values()).filter(t -> t.name().equals(name)).findFirst();
     }
-
-    /** The names a file may use, for error messages. */
-    static String supportedNames() {
-        return Arrays.toString(values());
-    }
 }

@@ -121,7 +121,7 @@ public final class SafetensorsWriter {
             if (dim < 0) {
                 throw new IllegalArgumentException(name + ": negative dimension in " + Arrays.toString(shape));
             }
-            expected *= dim;
+            expected = Math.multiplyExact(expected, dim);
         }
         if (expected != count) {
             throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " needs " + expected

@@ -62,7 +62,7 @@ class NetworkTimingBench {
                 time(manager, arch, kernels, "text encoder forward", m -> te.forward(m.arange(0L, 77L).reshape(1, 77)));
                 time(manager, arch, kernels, "VAE encode " + pixels + "x" + pixels,
                         m -> vae.encode(m.randomUniform(-1, 1, new Shape(1, 3, pixels, pixels))).mean());
-                time(manager, arch, kernels, "TE+UNet forward+backward " + latentSide + "x" + latentSide, m -> {
+                if (Boolean.parseBoolean(System.getProperty("bench.backward", "true"))) time(manager, arch, kernels, "TE+UNet forward+backward " + latentSide + "x" + latentSide, m -> {
                     NDArray vector = te.tokenEmbeddingRow(m, 5).reshape(1, -1);
                     vector.setRequiresGradient(true);
                     try (GradientCollector c = torch.engine().newGradientCollector()) {

@@ -43,9 +43,16 @@ final class SafetensorsWeights implements WeightSource {
                 case F32 -> ElementType.F32;
                 case F16 -> ElementType.F16;
                 case BF16 -> ElementType.BF16;
-                default -> throw new UnsupportedModelException(file.path() + ": tensor " + e.name() + " is "
-                        + e.dtype() + "; network weights must be floating point");
+                default -> null;
             };
+            // transformers < 4.31 saved CLIP's integer position_ids buffer with the weights; it is not a weight.
+            if (type == null && e.name().endsWith("position_ids")) {
+                continue;
+            }
+            if (type == null) {
+                throw new UnsupportedModelException(file.path() + ": tensor " + e.name() + " is " + e.dtype()
+                        + "; network weights must be floating point");
+            }
             entries.add(new Entry(e.name(), type, e.shape()));
         }
         return entries;

@@ -70,12 +70,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return file;
     }
 
-    /** Tensor names in the order the header lists them. */
+    /** Tensor names in the order their data lies in the file (which is header order for every known writer). */
     public List<String> names() {
         return List.copyOf(header.entries().keySet());
     }
 
-    /** Tensor descriptions in the order the header lists them. */
+    /** Tensor descriptions in the order of {@link #names()}. */
     public List<SafetensorsEntry> entries() {
         return List.copyOf(header.entries().values());
     }

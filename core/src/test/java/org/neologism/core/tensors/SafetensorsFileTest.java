@@ -80,6 +80,16 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void tensorsAreListedInTheOrderOfTheirData() throws IOException {
+        Path file = write("{\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+                + "\"empty\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, -1);
+        try (SafetensorsFile read = SafetensorsFile.open(file)) {
+            assertEquals(List.of("empty", "a", "b"), read.names());
+        }
+    }
+
+    @Test
     void theDataBufferStartsEightByteAlignedLikeTheReferenceWriter() throws IOException {
         Path file = dir.resolve("aligned.safetensors");
         new SafetensorsWriter().addFloats("x", DType.F32, new int[] {1}, new float[] {1f}).write(file);

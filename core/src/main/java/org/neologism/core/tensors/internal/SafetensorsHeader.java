@@ -27,7 +27,7 @@ import org.neologism.core.tensors.SafetensorsEntry;
  * The validated header of a safetensors file: an 8-byte little-endian length N, then N bytes of JSON
  * mapping tensor names to {dtype, shape, data_offsets}, plus an optional {@code __metadata__} string map.
  *
- * @param entries   tensors in header order
+ * @param entries   tensors in the order their data appears in the file (ties keep header order)
  * @param metadata  the {@code __metadata__} map (empty if absent)
  * @param dataStart absolute file offset of the data buffer ({@code 8 + N})
  * @param dataSize  bytes from {@code dataStart} to the end of the file
@@ -63,7 +63,7 @@ public record SafetensorsHeader(Map<String, SafetensorsEntry> entries, Map<Strin
         long dataSize = fileSize - dataStart;
         Parsed parsed = parse(file, json.array());
         checkNoOverlap(file, parsed.entries, dataSize);
-        return new SafetensorsHeader(Collections.unmodifiableMap(parsed.entries),
+        return new SafetensorsHeader(Collections.unmodifiableMap(inDataOrder(parsed.entries)),
                 Collections.unmodifiableMap(parsed.metadata), dataStart, dataSize);
     }
 
@@ -202,6 +202,17 @@ public record SafetensorsHeader(Map<String, SafetensorsEntry> entries, Map<Strin
                 previous = entry;
             }
         }
+    }
+
+    /** Writers put the header in data order; when one does not, the data order is the file's order. */
+    private static Map<String, SafetensorsEntry> inDataOrder(Map<String, SafetensorsEntry> entries) {
+        List<SafetensorsEntry> sorted = new ArrayList<>(entries.values());
+        sorted.sort(Comparator.comparingLong(SafetensorsEntry::dataBegin)); // stable: ties keep header order
+        Map<String, SafetensorsEntry> ordered = new LinkedHashMap<>();
+        for (SafetensorsEntry entry : sorted) {
+            ordered.put(entry.name(), entry);
+        }
+        return ordered;
     }
 
     private static ByteBuffer readAt(FileChannel channel, long position, int length) throws IOException {

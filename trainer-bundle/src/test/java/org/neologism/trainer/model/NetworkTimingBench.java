@@ -80,6 +80,8 @@ class NetworkTimingBench {
                 vae.namedParameters().values().forEach(p -> p.array().close());
             }
             fused.close();
+        } finally {
+            KernelChoice.deleteTree(dir);
         }
     }
 

@@ -65,7 +65,9 @@ public final class TensorCheck {
         NDArray gamma = manager.ones(new Shape(CHANNELS), DataType.FLOAT64);
         NDArray beta = manager.zeros(new Shape(CHANNELS), DataType.FLOAT64);
         NDArray normed = LayerNorm.layerNorm(tokens, new Shape(CHANNELS), gamma, beta, 1e-5f).singletonOrThrow();
-        NDArray scores = normed.matMul(normed.transpose(0, 2, 1)).div(Math.sqrt(CHANNELS));
+        NDArray product = normed.matMul(normed.transpose(0, 2, 1));
+        // Not div(Number): DJL frees that scalar while autograd still holds it (see Scalars).
+        NDArray scores = product.div(org.neologism.trainer.model.nn.Scalars.like(product, Math.sqrt(CHANNELS)));
         NDArray attended = scores.softmax(-1).matMul(normed);
         return attended.square().mean();
     }

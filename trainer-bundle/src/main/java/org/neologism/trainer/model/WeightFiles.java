@@ -3,7 +3,7 @@ package org.neologism.trainer.model;
 import java.nio.file.Path;
 import org.neologism.trainer.model.config.UnsupportedModelException;
 
-/** The product's {@link WeightOpener}: safetensors through core's reader, chosen by file name. */
+/** The product's {@link WeightOpener}: safetensors or PyTorch .bin through core's readers, chosen by file name. */
 public final class WeightFiles {
 
     public static final WeightOpener OPENER = WeightFiles::open;
@@ -15,7 +15,9 @@ public final class WeightFiles {
         if (name.endsWith(".safetensors")) {
             return new SafetensorsWeights(file);
         }
-        throw new UnsupportedModelException(file + ": PyTorch .bin weights cannot be read yet; convert the model"
-                + " to safetensors (diffusers: pipe.save_pretrained(dir, safe_serialization=True))");
+        if (name.endsWith(".bin") || name.endsWith(".pt") || name.endsWith(".pth")) {
+            return new TorchCheckpointWeights(file);
+        }
+        throw new UnsupportedModelException(file + ": not a weight file (expected .safetensors or a PyTorch .bin)");
     }
 }

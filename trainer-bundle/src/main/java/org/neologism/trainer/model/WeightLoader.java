@@ -27,6 +27,8 @@ public final class WeightLoader {
 
     private final NDManager manager;
     private final DataType type;
+    /** Reused for sources that hand out heap bytes: each tensor is copied into libtorch before the next is read. */
+    private ByteBuffer staging = ByteBuffer.allocateDirect(0);
 
     /**
      * @param type FLOAT32 or FLOAT16: every weight is converted to it
@@ -105,19 +107,26 @@ public final class WeightLoader {
         return converted;
     }
 
-    private static ByteBuffer direct(ByteBuffer bytes) {
+    private ByteBuffer direct(ByteBuffer bytes) {
         if (bytes.isDirect()) {
             return bytes.slice().order(ByteOrder.nativeOrder());
         }
-        ByteBuffer copy = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
+        ByteBuffer copy = staging(bytes.remaining());
         copy.put(bytes.duplicate());
         return copy.flip();
     }
 
+    private ByteBuffer staging(int size) {
+        if (staging.capacity() < size) {
+            staging = ByteBuffer.allocateDirect(size);
+        }
+        return staging.clear().limit(size).order(ByteOrder.nativeOrder());
+    }
+
     /** bf16 is the upper half of a float32: widening is a 16-bit shift. */
-    private static ByteBuffer widenBf16(ByteBuffer bytes) {
+    private ByteBuffer widenBf16(ByteBuffer bytes) {
         ByteBuffer in = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() * 2).order(ByteOrder.nativeOrder());
+        ByteBuffer out = staging(in.remaining() * 2);
         while (in.remaining() >= 2) {
             out.putInt((in.getShort() & 0xFFFF) << 16);
         }

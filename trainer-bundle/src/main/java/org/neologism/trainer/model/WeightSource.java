@@ -16,7 +16,7 @@ public interface WeightSource extends Closeable {
     /** The file's tensors, in file order. */
     List<Entry> entries();
 
-    /** The little-endian bytes of one tensor; valid until the source is closed. */
+    /** The little-endian bytes of one tensor; valid until the next call or until the source is closed. */
     ByteBuffer bytes(Entry entry);
 
     /** The file, for messages. */

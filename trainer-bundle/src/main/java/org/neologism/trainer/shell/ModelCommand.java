@@ -10,7 +10,16 @@ import org.neologism.trainer.model.ModelSummary;
 import org.neologism.trainer.model.WeightFiles;
 import org.neologism.trainer.model.create.Architecture;
 import org.neologism.trainer.model.create.RandomModelWriter;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.ComponentServiceObjects;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.ModelCheck;
+import org.neologism.trainer.model.fused.FusedKernels;
+import org.neologism.trainer.model.nn.Kernels;
 
 /** {@code ti:model create <dir> --arch ...} and {@code ti:model info <dir>}: thin; the work is in the model package. */
 @Component(service = ModelCommand.class, property = {
@@ -19,15 +28,25 @@ import org.osgi.service.component.annotations.Component;
 })
 public class ModelCommand {
 
+    /** Looked up only by {@code --check}: create and info never load libtorch. */
+    private final ComponentServiceObjects<TorchEngine> engines;
+
+    @Activate
+    public ModelCommand(@Reference ComponentServiceObjects<TorchEngine> engines) {
+        this.engines = engines;
+    }
+
     @Descriptor("create <dir> --arch tiny-sd1|tiny-sd2|sd15|sd21 [--seed S] [--fp16]: write a diffusers model folder with"
-            + " untrained weights of that architecture; info <dir>: show a model folder's architecture, parameter counts"
-            + " and token width")
+            + " untrained weights of that architecture; info <dir> [--check]: show a model folder's architecture, parameter"
+            + " counts and token width (--check also loads the networks and runs each once)")
     public void model(
             @Descriptor("architecture for create: tiny-sd1, tiny-sd2, sd15 or sd21")
             @Parameter(names = "--arch", absentValue = "") String arch,
             @Descriptor("random seed for create") @Parameter(names = "--seed", absentValue = "0") long seed,
             @Descriptor("write float16 weights (half the size)")
             @Parameter(names = "--fp16", presentValue = "true", absentValue = "false") boolean fp16,
+            @Descriptor("with info: load the networks and run each once on a small input")
+            @Parameter(names = "--check", presentValue = "true", absentValue = "false") boolean check,
             @Descriptor("create or info") String action,
             @Descriptor("the model folder") String dir) throws IOException {
         Path folder = Path.of(dir).toAbsolutePath();
@@ -42,10 +61,41 @@ public class ModelCommand {
                 System.out.println("Wrote " + architecture.id() + " with untrained weights (seed " + seed + ") to " + folder);
                 ModelSummary.of(created).lines().forEach(System.out::println);
             }
-            case "info" -> ModelSummary.of(DiffusersFolder.open(folder, WeightFiles.OPENER)).lines()
-                    .forEach(System.out::println);
+            case "info" -> {
+                DiffusersFolder model = DiffusersFolder.open(folder, WeightFiles.OPENER);
+                ModelSummary.of(model).lines().forEach(System.out::println);
+                if (check) {
+                    check(model, fp16 ? DataType.FLOAT16 : DataType.FLOAT32);
+                }
+            }
             default -> throw new IllegalArgumentException("ti:model " + action + " is not known; use ti:model create"
                     + " <dir> --arch <arch> or ti:model info <dir>");
         }
+    }
+
+    private void check(DiffusersFolder model, DataType type) throws IOException {
+        TorchEngine torch = engines.getService();
+        try (NDManager manager = torch.newManager()) {
+            Path cache = kernelCache();
+            Kernels kernels = FusedKernels.orComposed(cache, manager, System.out::println);
+            try {
+                ModelCheck.run(model, manager, type, kernels, 8).forEach(System.out::println);
+            } finally {
+                if (kernels instanceof FusedKernels fused) {
+                    fused.close();
+                }
+            }
+        } finally {
+            engines.ungetService(torch);
+        }
+    }
+
+    /** The distribution's cache folder when it has one, else a temporary folder. */
+    private static Path kernelCache() throws IOException {
+        String home = System.getProperty("neologism.home");
+        if (home != null && java.nio.file.Files.isWritable(Path.of(home))) {
+            return Path.of(home, "cache", "kernels");
+        }
+        return java.nio.file.Files.createTempDirectory("neologism-kernels");
     }
 }

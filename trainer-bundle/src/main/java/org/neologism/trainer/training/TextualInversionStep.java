@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.neologism.trainer.model.clip.TokenSplice;
+import org.neologism.trainer.model.nn.Scalars;
 
 /**
  * The loss and the placeholder vectors' gradient for one (micro-)batch, as TRAINING.md states it:
@@ -81,7 +82,8 @@ public final class TextualInversionStep {
                 NDArray prediction = networks.unet().forward(noisy, timesteps, states.toType(networks.unetType(), false));
                 NDArray error = prediction.toType(DataType.FLOAT32, false).sub(target);
                 NDArray mse = error.square().mean();
-                collector.backward(lossScale == 1f ? mse : mse.mul(lossScale));
+                // A Java number multiplied in here would be a scalar tensor DJL frees before backward.
+                collector.backward(lossScale == 1f ? mse : mse.mul(Scalars.like(mse, lossScale)));
                 loss = mse.getFloat();
             }
             return new Outcome(loss, trainable.getGradient().toFloatArray());

@@ -20,6 +20,14 @@ final class KernelChoice {
 
     private KernelChoice() {}
 
+    static void deleteTree(java.nio.file.Path folder) {
+        try (var files = Files.walk(folder)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temporary folder
+        }
+    }
+
     static List<Object[]> crossVariants() {
         List<Object[]> cases = new ArrayList<>();
         for (String variant : Fixtures.variants()) {
@@ -38,7 +46,9 @@ final class KernelChoice {
                 if (fused == null) {
                     try {
                         NDManager longLived = new TorchEngine().newManager();
-                        fused = FusedKernels.load(Files.createTempDirectory("neologism-kernels"), longLived);
+                        java.nio.file.Path folder = Files.createTempDirectory("neologism-kernels");
+                        fused = FusedKernels.load(folder, longLived);
+                        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(folder)));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

@@ -96,6 +96,56 @@ class WeightFormatsTest {
     }
 
     @Test
+    void pytorchBinTextEncoderGivesTheSameStates(@TempDir Path dir) throws Exception {
+        Path model = copyWith(dir, "none", "", DType.F32, n -> n);
+        Path safetensors = model.resolve("text_encoder/model.safetensors");
+        java.util.Map<String, Object> stateDict = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile in = SafetensorsFile.open(safetensors)) {
+            for (SafetensorsEntry e : in.entries()) {
+                stateDict.put(e.name(), org.neologism.core.tensors.TensorData.ofFloats(DType.F16, e.intShape(),
+                        in.readFloats(e.name())));
+            }
+        }
+        Files.delete(safetensors);
+        org.neologism.core.tensors.TorchCheckpointWriter.write(model.resolve("text_encoder/pytorch_model.bin"), stateDict);
+        try (NDManager manager = torch.newManager();
+                TestSafetensors golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
+            DiffusersFolder folder = DiffusersFolder.open(model, WeightFiles.OPENER);
+            assertTrue(folder.weightFile("text_encoder", "model").endsWith("pytorch_model.bin"));
+            NDArray out = folder.loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
+                    .forward(golden.array(manager, "input_ids"));
+            // fp16-rounded weights: close to the fp32 reference, not equal.
+            assertClose(VARIANT + " text encoder from fp16 .bin", golden.floats("last_hidden_state"), out, 1e-2, 1e-2);
+        }
+    }
+
+    @Test
+    void oldTransformersPositionIdsBufferIsIgnored(@TempDir Path dir) throws Exception {
+        Path model = copyWith(dir, "none", "", DType.F32, n -> n);
+        Path weights = model.resolve("text_encoder/model.safetensors");
+        SafetensorsWriter writer = new SafetensorsWriter();
+        try (SafetensorsFile in = SafetensorsFile.open(weights)) {
+            long[] positions = new long[77];
+            for (int i = 0; i < positions.length; i++) {
+                positions[i] = i;
+            }
+            writer.addLongs("text_model.embeddings.position_ids", DType.I64, new int[] {1, 77}, positions);
+            for (SafetensorsEntry e : in.entries()) {
+                writer.addFloats(e.name(), DType.F32, e.intShape(), in.readFloats(e.name()));
+            }
+        }
+        writer.write(weights);
+        try (NDManager manager = torch.newManager();
+                TestSafetensors golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
+            NDArray out = DiffusersFolder.open(model, WeightFiles.OPENER)
+                    .loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
+                    .forward(golden.array(manager, "input_ids"));
+            assertClose(VARIANT + " text encoder with a position_ids buffer", golden.floats("last_hidden_state"), out,
+                    1e-5, 1e-4);
+        }
+    }
+
+    @Test
     void bf16WeightsAreWidenedExactlyWithoutABf16Array(@TempDir Path dir) throws Exception {
         Path model = copyWith(dir, "vae", "diffusion_pytorch_model.safetensors", DType.BF16, n -> n);
         try (NDManager manager = torch.newManager(); SafetensorsFile bf16 = SafetensorsFile.open(

@@ -4,7 +4,6 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -14,6 +13,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.nn.Kernels;
 
 /**
@@ -55,6 +56,19 @@ public final class FusedKernels implements Kernels, AutoCloseable {
         }
     }
 
+    /**
+     * The fused kernels, or {@link ComposedKernels} when they cannot be written or loaded (the reason goes to
+     * {@code warnings}); both pass the same parity tests, the composed attention is slower and larger.
+     */
+    public static Kernels orComposed(Path folder, NDManager manager, Consumer<String> warnings) {
+        try {
+            return load(folder, manager);
+        } catch (IOException e) {
+            warnings.accept("Using composed attention and group norm (slower): " + e.getMessage());
+            return ComposedKernels.INSTANCE;
+        }
+    }
+
     private Block module(String name, String className, String signature, String body)
             throws IOException, MalformedModelException {
         TorchScriptArchive.write(folder, name, className, TorchScriptArchive.source(className, signature, body));
@@ -93,10 +107,9 @@ public final class FusedKernels implements Kernels, AutoCloseable {
     }
 
     private static NDArray run(Block block, NDList inputs, NDManager owner) {
-        // DJL runs a TorchScript forward that is not "training" under a no-grad guard: inside a gradient
-        // collector the gradient must flow through the fused kernel to the trainable vectors.
-        boolean recording = JniUtils.isGradMode();
-        NDArray out = block.forward(new ParameterStore(owner, false), inputs, recording).singletonOrThrow();
+        // training = true: DJL runs a TorchScript module under no-grad otherwise, and the placeholder's
+        // gradient must flow through attention and group norm. The modules have no dropout or batch statistics.
+        NDArray out = block.forward(new ParameterStore(owner, false), inputs, true).singletonOrThrow();
         if (out.getManager() != owner) {
             out.attach(owner);
         }

@@ -16,7 +16,7 @@ public enum Activations {
         return switch (this) {
             case SILU -> x.mul(Activation.sigmoid(x));
             case GELU -> Activation.gelu(x);
-            case QUICK_GELU -> x.mul(Activation.sigmoid(x.mul(1.702)));
+            case QUICK_GELU -> x.mul(Activation.sigmoid(x.mul(Scalars.like(x, 1.702))));
         };
     }
 }

@@ -20,7 +20,8 @@ public final class ComposedKernels implements Kernels {
         NDArray k = cast ? key.toType(DataType.FLOAT32, false) : key;
         long headSize = query.getShape().get(3);
         // diffusers: baddbmm(q, kᵀ, alpha = 1/sqrt(d)); transformers' CLIP scales q first (same value to rounding).
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headSize));
+        NDArray product = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = product.mul(Scalars.like(product, 1.0 / Math.sqrt(headSize)));
         if (causal) {
             scores = scores.add(causalMask(scores.getManager(), scores.getShape(), scores.getDataType()));
         }
@@ -54,7 +55,7 @@ public final class ComposedKernels implements Kernels {
         NDArray mean = grouped.mean(new int[] {2}, true);
         NDArray centered = grouped.sub(mean);
         NDArray variance = centered.square().mean(new int[] {2}, true);
-        NDArray normalized = centered.div(variance.add(eps).sqrt()).reshape(shape);
+        NDArray normalized = centered.div(variance.add(Scalars.like(variance, eps)).sqrt()).reshape(shape);
         long[] perChannelDims = new long[shape.dimension()];
         java.util.Arrays.fill(perChannelDims, 1);
         perChannelDims[1] = channels;

@@ -40,6 +40,6 @@ public final class ResnetBlock2D extends Module {
         h = conv2.forward(Activations.SILU.apply(norm2.forward(h)));
         NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
         NDArray out = shortcut.add(h);
-        return outputScaleFactor == 1.0 ? out : out.div(outputScaleFactor);
+        return outputScaleFactor == 1.0 ? out : out.div(Scalars.like(out, outputScaleFactor));
     }
 }

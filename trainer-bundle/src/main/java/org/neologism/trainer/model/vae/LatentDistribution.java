@@ -1,6 +1,7 @@
 package org.neologism.trainer.model.vae;
 
 import ai.djl.ndarray.NDArray;
+import org.neologism.trainer.model.nn.Scalars;
 
 /**
  * diffusers' {@code DiagonalGaussianDistribution}: mean and log-variance (clamped to [-30, 20]) from the
@@ -12,7 +13,7 @@ public record LatentDistribution(NDArray mean, NDArray logvar, NDArray std) {
         long channels = moments.getShape().get(1) / 2;
         NDArray mean = moments.get(":, 0:" + channels);
         NDArray logvar = moments.get(":, " + channels + ":").clip(-30.0f, 20.0f);
-        NDArray std = logvar.mul(0.5f).exp();
+        NDArray std = logvar.mul(Scalars.like(logvar, 0.5)).exp();
         return new LatentDistribution(mean, logvar, std);
     }
 

@@ -1,0 +1,83 @@
+package org.neologism.trainer.model;
+
+import static org.neologism.trainer.model.Fixtures.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.clip.ClipTextModel;
+import org.neologism.trainer.model.clip.TokenSplice;
+import org.neologism.trainer.model.unet.UNet2DCondition;
+
+/**
+ * DJL's {@code mul(Number)} makes a scalar tensor over a direct buffer and closes it at once; autograd
+ * keeps that tensor for the backward pass, and after a GC its memory is freed and reused. The networks
+ * therefore never multiply a gradient-carrying tensor by a Java number: a garbage collection between the
+ * forward and the backward pass must not change the gradient.
+ */
+class GradientLifetimeTest {
+
+    static List<Object[]> cases() {
+        return KernelChoice.crossVariants();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.MethodSource("cases")
+    void garbageCollectionBetweenForwardAndBackwardLeavesTheGradientUnchanged(String variant, String kernelName)
+            throws Exception {
+        TorchEngine torch = new TorchEngine();
+        try (NDManager manager = torch.newManager();
+                TestSafetensors golden = Fixtures.golden(variant, "text_encoder.safetensors");
+                TestSafetensors unetGolden = Fixtures.golden(variant, "unet.safetensors")) {
+            DiffusersFolder folder = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER);
+            var kernels = KernelChoice.kernels(kernelName, manager);
+            ClipTextModel model = folder.loadTextEncoder(manager, DataType.FLOAT32, kernels);
+            UNet2DCondition unet = folder.loadUNet(manager, DataType.FLOAT32, kernels);
+            float[] reference = gradient(torch, manager, model, unet, golden, unetGolden, false);
+            float[] afterGc = gradient(torch, manager, model, unet, golden, unetGolden, true);
+            assertClose(variant + " " + kernelName + " gradient with a GC between forward and backward", reference,
+                    afterGc, 0, 0);
+        }
+    }
+
+    private static float[] gradient(TorchEngine torch, NDManager parent, ClipTextModel model, UNet2DCondition unet,
+            TestSafetensors golden, TestSafetensors unetGolden, boolean collectGarbage) throws InterruptedException {
+        try (NDManager step = parent.newSubManager()) {
+            NDArray vector = golden.array(step, "ph.placeholder_row_random").reshape(1, -1);
+            vector.setRequiresGradient(true);
+            try (GradientCollector collector = torch.engine().newGradientCollector()) {
+                NDArray states = model.forward(golden.array(step, "ph.input_ids"), new TokenSplice(new long[] {1000}, vector));
+                NDArray out = unet.forward(unetGolden.array(step, "main.sample"), unetGolden.array(step, "main.timesteps"),
+                        states);
+                NDArray loss = out.square().mean();
+                if (collectGarbage) {
+                    overwriteFreedDirectMemory();
+                }
+                collector.backward(loss);
+            }
+            return vector.getGradient().toFloatArray();
+        }
+    }
+
+    /** Frees unreachable direct buffers and refills small native allocations with garbage. */
+    private static void overwriteFreedDirectMemory() throws InterruptedException {
+        List<ByteBuffer> junk = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            System.gc();
+            Thread.sleep(20);
+            for (int i = 0; i < 20_000; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(4 + (i % 8) * 4);
+                while (b.hasRemaining()) {
+                    b.put((byte) 0x7f);
+                }
+                junk.add(b);
+            }
+        }
+        junk.clear();
+    }
+}

@@ -196,9 +196,10 @@ public final class TextualInversionRun {
                         gradient[i] += outcome.gradient()[i];
                     }
                 }
-                if (!Double.isFinite(loss)) {
+                if (!Double.isFinite(loss) || !allFinite(gradient)) {
                     Path kept = outputs.writeFinal(vectors);
-                    return new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), "The loss became " + loss
+                    String what = Double.isFinite(loss) ? "The gradient became NaN or infinite" : "The loss became " + loss;
+                    return new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), what
                             + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
                             + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no.");
                 }
@@ -271,6 +272,15 @@ public final class TextualInversionRun {
                     + ". Resume with the same model, or start a new run with another --output_dir.");
         }
         return Optional.of(checkpoint);
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float value : values) {
+            if (!Float.isFinite(value)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<float[][]> bothWays(TrainingDataset dataset) {

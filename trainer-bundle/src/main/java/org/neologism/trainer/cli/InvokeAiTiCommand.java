@@ -74,7 +74,7 @@ public class InvokeAiTiCommand {
     }
 
     private int train(ParsedCommandLine line, PrintStream err) {
-        Thread stopOnInterrupt = new Thread(this::stopRunningJobs, "invokeai-ti-interrupt");
+        Thread stopOnInterrupt = new Thread(() -> stopRunningJobs(err), "invokeai-ti-interrupt");
         Runtime.getRuntime().addShutdownHook(stopOnInterrupt);
         try {
             options.train().invoke(train, line.trainArguments(options));
@@ -95,8 +95,13 @@ public class InvokeAiTiCommand {
     }
 
     /** Ctrl-C: each unfinished job writes its checkpoint, so --resume_from_checkpoint latest continues it. */
-    private void stopRunningJobs() {
+    private void stopRunningJobs(PrintStream err) {
         List<TrainingProgress> running = trainer.jobs().stream().filter(job -> !job.status().isFinal()).toList();
+        if (running.isEmpty()) {
+            return;
+        }
+        err.println();
+        err.println("invokeai-ti: interrupted; writing a checkpoint (--resume_from_checkpoint latest continues)");
         running.forEach(job -> trainer.stop(job.jobId()));
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline && trainer.jobs().stream().anyMatch(job -> !job.status().isFinal())) {
@@ -107,5 +112,7 @@ public class InvokeAiTiCommand {
                 return;
             }
         }
+        running.forEach(job -> trainer.progress(job.jobId())
+                .ifPresent(end -> err.println("invokeai-ti: " + end.status() + ": " + end.message())));
     }
 }

@@ -204,6 +204,11 @@ class InvokeAiTiIT {
     }
 
     @Test
+    void theConsoleFormNeedsATerminal() throws Exception {
+        assertOneLineError(invokeaiTi("--gui", "--root", root.toString()), "--gui needs an interactive terminal");
+    }
+
+    @Test
     void aShortRealRunTrainsAnAngleBracketTriggerAndInstallsIt() throws Exception {
         Run run = invokeaiTi(tiny("--placeholder_token", "<cat-toy>", "--train_data_dir", images.toString(),
                 "--resolution=32", "--train_batch_size", "3", "--max_train_steps", "2", "--learning_rate", "5e-3",

@@ -3,7 +3,9 @@ package org.neologism.trainer.cli;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -82,12 +84,12 @@ final class CommandLineParser {
     }
 
     /** {@code --no-X} is the switch that turns {@code --X} off (invokeai-ti's {@code --no-scale_lr}). */
-    private java.util.Optional<TrainOption> positiveCounterpart(TrainOption negation) {
+    private Optional<TrainOption> positiveCounterpart(TrainOption negation) {
         String positive = "--" + negation.name().replaceFirst("^--no[-_]", "");
         return options.exactly(positive);
     }
 
-    private java.util.Optional<TrainOption> negation(TrainOption positive) {
+    private Optional<TrainOption> negation(TrainOption positive) {
         String bare = positive.name().substring(2);
         return options.exactly("--no-" + bare).or(() -> options.exactly("--no_" + bare));
     }
@@ -123,6 +125,6 @@ final class CommandLineParser {
     }
 
     private static String normalize(String name) {
-        return name.replaceFirst("^-+", "").replace('-', '_').toLowerCase(java.util.Locale.ROOT);
+        return name.replaceFirst("^-+", "").replace('-', '_').toLowerCase(Locale.ROOT);
     }
 }

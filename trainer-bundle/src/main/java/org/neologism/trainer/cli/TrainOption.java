@@ -1,6 +1,7 @@
 package org.neologism.trainer.cli;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One option of {@code ti:train}, as the command line knows it.
@@ -24,7 +25,7 @@ record TrainOption(List<String> names, String help, String defaultValue, String 
 
     /** argparse's metavar: the name without dashes, upper case. */
     String metavar() {
-        return name().replaceFirst("^-+", "").toUpperCase(java.util.Locale.ROOT);
+        return name().replaceFirst("^-+", "").toUpperCase(Locale.ROOT);
     }
 
     /** The value as {@code ti:train}'s parameter takes it; a user error names the option and the value. */

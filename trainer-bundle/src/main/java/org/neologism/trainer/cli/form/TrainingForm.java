@@ -6,6 +6,8 @@ import com.googlecode.lanterna.gui2.BasicWindow;
 import com.googlecode.lanterna.gui2.Button;
 import com.googlecode.lanterna.gui2.CheckBox;
 import com.googlecode.lanterna.gui2.ComboBox;
+import com.googlecode.lanterna.gui2.Component;
+import com.googlecode.lanterna.gui2.DefaultWindowManager;
 import com.googlecode.lanterna.gui2.Direction;
 import com.googlecode.lanterna.gui2.EmptySpace;
 import com.googlecode.lanterna.gui2.GridLayout;
@@ -118,7 +120,7 @@ public final class TrainingForm {
         private Map<String, String> answers;
 
         Session(TerminalScreen screen) {
-            gui = new MultiWindowTextGUI(screen, new com.googlecode.lanterna.gui2.DefaultWindowManager(),
+            gui = new MultiWindowTextGUI(screen, new DefaultWindowManager(),
                     new EmptySpace(TextColor.ANSI.BLUE));
         }
 
@@ -285,7 +287,7 @@ public final class TrainingForm {
             return text(option, 8);
         }
 
-        private void row(Panel panel, String label, com.googlecode.lanterna.gui2.Component component) {
+        private void row(Panel panel, String label, Component component) {
             panel.addComponent(new Label(label));
             panel.addComponent(component);
         }

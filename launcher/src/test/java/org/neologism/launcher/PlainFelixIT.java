@@ -54,7 +54,8 @@ class PlainFelixIT {
         for (Bundle bundle : framework.getBundleContext().getBundles()) {
             String name = bundle.getSymbolicName();
             assertTrue(name.startsWith("org.neologism.") || name.startsWith("org.apache.felix.")
-                    || name.startsWith("org.osgi.") || name.startsWith("com.fasterxml.jackson."), name);
+                    || name.startsWith("org.osgi.") || name.startsWith("com.fasterxml.jackson.")
+                    || name.startsWith("org.yaml.snakeyaml"), name);
         }
     }
 

@@ -1,0 +1,94 @@
+package org.neologism.core.root;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+/**
+ * A base model the user installed: an entry of {@code configs/models.yaml} or a diffusers folder under
+ * {@code models/}.
+ *
+ * @param name        the name {@code --model} accepts
+ * @param format      {@code diffusers}, or what models.yaml says ({@code ckpt}, {@code safetensors}, ...)
+ * @param path        the model's folder or file, or null when models.yaml names none (a Hugging Face repo_id)
+ * @param description models.yaml's description, or empty
+ * @param listedIn    where it was found: the models.yaml file or the models folder
+ */
+public record InstalledModel(String name, String format, Path path, String description, Path listedIn) {
+
+    public static final String DIFFUSERS = "diffusers";
+
+    /** Whether Neologism can train with it: a diffusers folder that exists. */
+    public boolean isTrainable() {
+        return DIFFUSERS.equals(format) && path != null && Files.isRegularFile(path.resolve("model_index.json"));
+    }
+
+    /**
+     * The folder to train with.
+     *
+     * @throws IllegalArgumentException naming the model, its format and what to do instead
+     */
+    public Path trainableFolder() {
+        if (!DIFFUSERS.equals(format)) {
+            throw new IllegalArgumentException("--model " + name + " is a " + format + " model (" + listedIn
+                    + "): Neologism trains diffusers models only. Convert it to diffusers (InvokeAI's model manager can)"
+                    + " or choose a diffusers model from ti:models.");
+        }
+        if (path == null) {
+            throw new IllegalArgumentException("--model " + name + " in " + listedIn + " names no local path (only a"
+                    + " repo_id), and Neologism never downloads: give the entry a path: to a diffusers folder.");
+        }
+        if (!Files.isRegularFile(path.resolve("model_index.json"))) {
+            throw new IllegalArgumentException("--model " + name + " points to " + path + " (" + listedIn
+                    + "), which is not a diffusers folder (no model_index.json there). Fix the path in " + listedIn + ".");
+        }
+        return path;
+    }
+
+    /** The width of one token embedding ({@code text_encoder/config.json} hidden_size), when readable. */
+    public OptionalInt tokenWidth() {
+        JsonNode config = textEncoderConfig();
+        return config != null && config.path("hidden_size").isInt()
+                ? OptionalInt.of(config.get("hidden_size").asInt()) : OptionalInt.empty();
+    }
+
+    /** Stable Diffusion 1.x or 2.x by the text encoder's width (768 or 1024), with v-prediction when so configured. */
+    public String architecture() {
+        if (!DIFFUSERS.equals(format)) {
+            return format + " (not trainable)";
+        }
+        OptionalInt width = tokenWidth();
+        if (width.isEmpty()) {
+            return "unreadable (no text_encoder/config.json)";
+        }
+        String family = switch (width.getAsInt()) {
+            case 768 -> "SD 1.x";
+            case 1024 -> "SD 2.x";
+            default -> "SD-like";
+        };
+        return predictionType().equals("v_prediction") ? family + " v-prediction" : family;
+    }
+
+    private String predictionType() {
+        JsonNode config = readJson(path == null ? null : path.resolve("scheduler").resolve("scheduler_config.json"));
+        return config == null ? "epsilon" : config.path("prediction_type").asText("epsilon");
+    }
+
+    private JsonNode textEncoderConfig() {
+        return readJson(path == null ? null : path.resolve("text_encoder").resolve("config.json"));
+    }
+
+    private static JsonNode readJson(Path file) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

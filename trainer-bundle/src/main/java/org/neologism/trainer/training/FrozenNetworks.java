@@ -15,7 +15,7 @@ import org.neologism.trainer.model.vae.AutoencoderKL;
  * in float32, as diffusers' mixed precision does.
  */
 public record FrozenNetworks(ClipTextModel textEncoder, UNet2DCondition unet, AutoencoderKL vae, DdpmSchedule schedule,
-                             DataType unetType) {
+                             DataType unetType, Kernels kernels) {
 
     /** Loads the networks' weights into {@code manager}, which owns them for the run. */
     public static FrozenNetworks load(DiffusersFolder model, NDManager manager, boolean fp16, Kernels kernels) {
@@ -25,7 +25,8 @@ public record FrozenNetworks(ClipTextModel textEncoder, UNet2DCondition unet, Au
                 model.loadUNet(manager, heavy, kernels),
                 model.loadVae(manager, heavy, kernels),
                 model.schedule(),
-                heavy);
+                heavy,
+                kernels);
     }
 
     /** d, the width of a token embedding: 768 for SD 1.x, 1024 for SD 2.x. */

@@ -19,8 +19,17 @@ final class KernelChoice implements AutoCloseable {
         this.kernels = kernels;
     }
 
-    static KernelChoice of(boolean fused, Path scratch, NDManager manager, Consumer<String> notices) {
-        return new KernelChoice(fused ? FusedKernels.orComposed(scratch, manager, notices) : ComposedKernels.INSTANCE);
+    /**
+     * @param halfPrecision whether the run trains in fp16, whose casts on the gradient's path only the
+     *                      fused kernels can do (DJL's own cast detaches)
+     */
+    static KernelChoice of(boolean fused, boolean halfPrecision, Path scratch, NDManager manager, Consumer<String> notices) {
+        Kernels kernels = fused ? FusedKernels.orComposed(scratch, manager, notices) : ComposedKernels.INSTANCE;
+        if (halfPrecision && !(kernels instanceof FusedKernels)) {
+            throw new IllegalStateException("--mixed_precision=fp16 needs libtorch's fused kernels, which are not in use"
+                    + " (see the line above, or drop --no_fused_attention); train with --mixed_precision=no instead.");
+        }
+        return new KernelChoice(kernels);
     }
 
     Kernels kernels() {

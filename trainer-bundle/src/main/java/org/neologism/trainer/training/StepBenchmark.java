@@ -45,7 +45,7 @@ public final class StepBenchmark {
         JniUtils.setGradMode(false);
         Path scratch = Files.createTempDirectory("neologism-bench-");
         try (NDManager manager = torch.newManager();
-             KernelChoice kernels = KernelChoice.of(fused, scratch, manager, progress)) {
+             KernelChoice kernels = KernelChoice.of(fused, fp16, scratch, manager, progress)) {
             progress.accept("Loading " + modelDir);
             FrozenNetworks networks = FrozenNetworks.load(model, manager, fp16, kernels.kernels());
             SplittableRandom random = new SplittableRandom(1);

@@ -71,6 +71,10 @@ public final class TextualInversionRun {
         if (!"no".equals(request.mixedPrecision()) && !"fp16".equals(request.mixedPrecision())) {
             throw new IllegalArgumentException("--mixed_precision must be no, fp16 or bf16, not " + request.mixedPrecision());
         }
+        if ("fp16".equals(request.mixedPrecision()) && !request.fusedAttention()) {
+            throw new IllegalArgumentException("--mixed_precision=fp16 needs the fused kernels: drop --no_fused_attention,"
+                    + " or train with --mixed_precision=no.");
+        }
         requirePositive("--max_train_steps", request.maxTrainSteps());
         requirePositive("--train_batch_size", request.trainBatchSize());
         requirePositive("--gradient_accumulation_steps", request.gradientAccumulationSteps());
@@ -141,7 +145,8 @@ public final class TextualInversionRun {
         try (NDManager manager = services.torch().newManager();
              LiveSchedule schedule = LiveSchedule.follow(services.context(), request.lrScheduler(), scheduleSettings,
                      this::scheduleNotice);
-             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), scratch, manager, observer::notice)) {
+             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), "fp16".equals(request.mixedPrecision()),
+                     scratch, manager, observer::notice)) {
             FrozenNetworks networks = FrozenNetworks.load(model, manager, "fp16".equals(request.mixedPrecision()),
                     kernels.kernels());
             int width = networks.tokenWidth();

@@ -79,8 +79,9 @@ public final class TextualInversionStep {
             float loss;
             try (GradientCollector collector = step.getEngine().newGradientCollector()) {
                 NDArray states = networks.textEncoder().forward(ids, new TokenSplice(placeholderIds, trainable));
-                NDArray prediction = networks.unet().forward(noisy, timesteps, states.toType(networks.unetType(), false));
-                NDArray error = prediction.toType(DataType.FLOAT32, false).sub(target);
+                NDArray prediction = networks.unet().forward(noisy, timesteps, states);
+                // The loss is computed in float32 (mixed precision); the cast must keep the gradient.
+                NDArray error = networks.kernels().cast(prediction, DataType.FLOAT32).sub(target);
                 NDArray mse = error.square().mean();
                 // A Java number multiplied in here would be a scalar tensor DJL frees before backward.
                 collector.backward(lossScale == 1f ? mse : mse.mul(Scalars.like(mse, lossScale)));

@@ -30,6 +30,8 @@ public final class FusedKernels implements Kernels, AutoCloseable {
     private final Map<String, Model> models = new ConcurrentHashMap<>();
     private final Block attention;
     private final Block causalAttention;
+    private final Block toHalf;
+    private final Block toFloat;
     private final Map<String, Block> groupNorms = new ConcurrentHashMap<>();
 
     private FusedKernels(Path folder, NDManager manager) throws IOException, MalformedModelException {
@@ -37,6 +39,8 @@ public final class FusedKernels implements Kernels, AutoCloseable {
         this.manager = manager;
         String qkv = "q: Tensor,\n    k: Tensor,\n    v: Tensor";
         attention = module("sdpa", "Sdpa", qkv, "torch.scaled_dot_product_attention(q, k, v)");
+        toHalf = module("to_half", "ToHalf", "x: Tensor", "x.half()");
+        toFloat = module("to_float", "ToFloat", "x: Tensor", "x.float()");
         causalAttention = module("sdpa_causal", "SdpaCausal", qkv,
                 "torch.scaled_dot_product_attention(q, k, v, None, 0., True)");
     }
@@ -83,11 +87,19 @@ public final class FusedKernels implements Kernels, AutoCloseable {
         DataType type = query.getDataType();
         boolean cast = upcast && type != DataType.FLOAT32;
         NDList inputs = cast
-                ? new NDList(query.toType(DataType.FLOAT32, false), key.toType(DataType.FLOAT32, false),
-                        value.toType(DataType.FLOAT32, false))
+                ? new NDList(cast(query, DataType.FLOAT32), cast(key, DataType.FLOAT32), cast(value, DataType.FLOAT32))
                 : new NDList(query, key, value);
         NDArray out = run(causal ? causalAttention : attention, inputs, query.getManager());
-        return cast ? out.toType(type, false) : out;
+        return cast ? cast(out, type) : out;
+    }
+
+    @Override
+    public NDArray cast(NDArray x, DataType type) {
+        if (x.getDataType() == type) {
+            return x;
+        }
+        Block conversion = type == DataType.FLOAT16 ? toHalf : type == DataType.FLOAT32 ? toFloat : null;
+        return conversion == null ? x.toType(type, false) : run(conversion, new NDList(x), x.getManager());
     }
 
     @Override

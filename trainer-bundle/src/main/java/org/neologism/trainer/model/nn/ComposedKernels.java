@@ -16,8 +16,8 @@ public final class ComposedKernels implements Kernels {
     public NDArray attention(NDArray query, NDArray key, NDArray value, boolean causal, boolean upcast) {
         DataType type = query.getDataType();
         boolean cast = upcast && type != DataType.FLOAT32;
-        NDArray q = cast ? query.toType(DataType.FLOAT32, false) : query;
-        NDArray k = cast ? key.toType(DataType.FLOAT32, false) : key;
+        NDArray q = cast ? cast(query, DataType.FLOAT32) : query;
+        NDArray k = cast ? cast(key, DataType.FLOAT32) : key;
         long headSize = query.getShape().get(3);
         // diffusers: baddbmm(q, kᵀ, alpha = 1/sqrt(d)); transformers' CLIP scales q first (same value to rounding).
         NDArray product = q.matMul(k.transpose(0, 1, 3, 2));
@@ -27,9 +27,18 @@ public final class ComposedKernels implements Kernels {
         }
         NDArray probabilities = scores.softmax(-1);
         if (cast) {
-            probabilities = probabilities.toType(type, false);
+            probabilities = cast(probabilities, type);
         }
         return probabilities.matMul(value);
+    }
+
+    /**
+     * DJL's cast, which autograd does not follow: fine for inference, and mixed-precision training
+     * insists on the fused kernels, whose TorchScript cast it does follow.
+     */
+    @Override
+    public NDArray cast(NDArray x, DataType type) {
+        return x.getDataType() == type ? x : x.toType(type, false);
     }
 
     /** transformers' _make_causal_mask: 0 on and below the diagonal, the dtype's lowest value above it. */

@@ -1,6 +1,7 @@
 package org.neologism.trainer.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * The two operations DJL lacks as fused kernels. {@link ComposedKernels} builds them from DJL
@@ -18,6 +19,12 @@ public interface Kernels {
 
     /** {@code torch.group_norm(x, groups, weight, bias, eps)} on NCHW input. */
     NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, double eps);
+
+    /**
+     * {@code x} as {@code type}, keeping the autograd graph. DJL's {@code toType} detaches its result,
+     * which would cut the trainable vectors' gradient wherever mixed precision changes a tensor's type.
+     */
+    NDArray cast(NDArray x, DataType type);
 
     /** A short name for reports: "composed" or "fused". */
     String name();

@@ -15,6 +15,7 @@ import org.neologism.trainer.model.nn.Module;
 public final class UNet2DCondition extends Module {
 
     private final UNetConfig config;
+    private final Kernels kernels;
     private final Conv2d convIn;
     private final TimestepEmbedding time;
     private final List<DownBlock> downBlocks = new ArrayList<>();
@@ -25,6 +26,7 @@ public final class UNet2DCondition extends Module {
     private final int upsamplers;
 
     public UNet2DCondition(UNetConfig config, Kernels kernels) {
+        this.kernels = kernels;
         this.config = config;
         List<Integer> channels = config.blockOutChannels();
         int blocks = channels.size();
@@ -92,7 +94,7 @@ public final class UNet2DCondition extends Module {
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
         DataType type = convOutType();
         NDArray x = sample.getDataType() == type ? sample : sample.toType(type, false);
-        NDArray ctx = context.getDataType() == type ? context : context.toType(type, false);
+        NDArray ctx = kernels.cast(context, type);
         long batch = x.getShape().get(0);
         NDArray t = timesteps.getShape().size() == 1 && batch > 1 ? timesteps.broadcast(batch) : timesteps;
 

@@ -113,6 +113,10 @@ class TrainerInFrameworkIT {
         assertEquals(0, submitted.exitCode(), submitted.err());
         long job = Long.parseLong(submitted.out().replaceAll("(?s).*Job (\\d+) queued.*", "$1"));
         await("the job runs", () -> stepsLogged(output) >= 3);
+        PlainFelix.Output second = felix.gogo(train(temp.resolve("queued"), 100_000, "constant"));
+        long queued = Long.parseLong(second.out().replaceAll("(?s).*Job (\\d+) queued.*", "$1"));
+        assertTrue(status(queued).contains("QUEUED"), "one job trains at a time: " + status(queued));
+        assertEquals(0, felix.gogo("ti:stop " + queued).exitCode());
         assertEquals(0, felix.gogo("ti:stop " + job).exitCode());
         await("the job stops", () -> status(job).contains("STOPPED"));
         String stopped = status(job);
@@ -120,5 +124,7 @@ class TrainerInFrameworkIT {
         long step = Long.parseLong(stopped.replaceAll("(?s).*Stopped at step (\\d+).*", "$1"));
         assertTrue(Files.isDirectory(output.resolve("checkpoint-" + step)), "no checkpoint-" + step + ": " + stopped);
         assertTrue(Files.isRegularFile(output.resolve("learned_embeds.bin")));
+        await("the queued job is removed", () -> status(queued).contains("STOPPED"));
+        assertTrue(status(queued).contains("Removed from the queue"), status(queued));
     }
 }

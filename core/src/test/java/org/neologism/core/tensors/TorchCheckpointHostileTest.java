@@ -23,6 +23,27 @@ class TorchCheckpointHostileTest {
     Path dir;
 
     @Test
+    void aSmallCompressedPickleThatWouldInflateToHundredsOfMegabytesIsRefused() throws IOException {
+        Path bomb = dir.resolve("bomb.bin");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(bomb))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("bomb/data.pkl"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 200; i++) {
+                zip.write(zeros);
+            }
+            zip.closeEntry();
+        }
+        assertTrue(Files.size(bomb) < 1 << 20, "the bomb should be small on disk");
+        MalformedTensorFileException error = assertThrows(MalformedTensorFileException.class, () -> {
+            try (TorchCheckpoint checkpoint = TorchCheckpoint.open(bomb)) {
+                checkpoint.root();
+            }
+        });
+        assertTrue(error.getMessage().startsWith(bomb.toString()) && error.getMessage().contains("is larger than"),
+                error.getMessage());
+    }
+
+    @Test
     void globalsThatRunCodeAreRefusedByName() throws IOException {
         for (String[] global : List.of(new String[] {"os", "system"}, new String[] {"posix", "system"},
                 new String[] {"__builtin__", "eval"}, new String[] {"builtins", "exec"},

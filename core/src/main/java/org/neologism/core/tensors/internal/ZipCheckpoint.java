@@ -22,8 +22,11 @@ import org.neologism.core.tensors.TorchStorage;
  */
 public final class ZipCheckpoint implements StorageSource {
 
-    /** A pickle larger than this is not a tensor file's (SD checkpoints have ~1 MB). */
-    private static final int MAX_PICKLE_BYTES = 1 << 30;
+    /**
+     * A pickle larger than this is not a tensor file's: an SD checkpoint's is about 1 MB, and a larger
+     * cap lets a small compressed entry make the reader allocate hundreds of megabytes.
+     */
+    private static final int MAX_PICKLE_BYTES = 64 << 20;
     /** Deflate cannot expand data by more than about 1032:1, so a larger declared size is a lie. */
     private static final long MAX_DEFLATE_RATIO = 1032;
 

@@ -70,8 +70,8 @@ public final class StepBenchmark {
             TextualInversionStep step = new TextualInversionStep(networks, new long[] {5});
             double[] timings = new double[steps];
             for (int s = -warmup; s < steps; s++) {
-                float[] eps = gaussian(random, batchSize * latentSize);
-                float[] noise = gaussian(random, batchSize * latentSize);
+                float[] eps = TrainingRandom.gaussian(random, batchSize * latentSize);
+                float[] noise = TrainingRandom.gaussian(random, batchSize * latentSize);
                 long[] timesteps = new long[batchSize];
                 for (int b = 0; b < batchSize; b++) {
                     timesteps[b] = random.nextInt(networks.schedule().numTrainTimesteps());
@@ -96,13 +96,5 @@ public final class StepBenchmark {
             System.arraycopy(values, 0, out, i * values.length, values.length);
         }
         return out;
-    }
-
-    private static float[] gaussian(SplittableRandom random, int count) {
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
     }
 }

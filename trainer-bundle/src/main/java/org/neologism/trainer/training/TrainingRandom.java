@@ -96,7 +96,8 @@ public final class TrainingRandom {
         return cachedPermutation;
     }
 
-    private static float[] gaussian(SplittableRandom random, int count) {
+    /** {@code count} standard normal draws of {@code random}. */
+    static float[] gaussian(SplittableRandom random, int count) {
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {
             values[i] = (float) random.nextGaussian();

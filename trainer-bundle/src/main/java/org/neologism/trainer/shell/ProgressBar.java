@@ -26,11 +26,12 @@ final class ProgressBar {
                 out.print("\r\033[K");
                 out.println(notices.get(shownNotices));
             }
+            out.print("\r" + bar(progress));
             if (progress.status().isFinal()) {
+                // The last bar is drawn too: a short run may end between two refreshes.
                 out.println();
                 return progress;
             }
-            out.print("\r" + bar(progress));
             out.flush();
             Thread.sleep(REFRESH_MILLIS);
         }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.neologism.core.schedule.ScheduleSettings;
+import org.neologism.core.tensors.DType;
+import org.neologism.core.tensors.SafetensorsFile;
 
 /**
  * The reference learning rates of every variant under {@code golden/}: one case per run of
@@ -68,21 +70,35 @@ final class GoldenSchedules {
 
     static List<Case> of(Path variant) throws IOException {
         JsonNode runs = new ObjectMapper().readTree(variant.resolve("lr_schedulers.json").toFile()).get("runs");
-        SafetensorsFixture tensors = SafetensorsFixture.read(variant.resolve("lr_schedulers.safetensors"));
         List<Case> cases = new ArrayList<>();
-        for (JsonNode run : runs) {
-            Map<String, String> parameters = new LinkedHashMap<>();
-            run.get("kwargs").fields().forEachRemaining(field -> parameters.put(field.getKey(), field.getValue().asText()));
-            ScheduleSettings settings = new ScheduleSettings(run.get("num_warmup_steps").asLong(),
-                    run.get("num_training_steps").asLong(), run.get("base_lr").asDouble(), parameters);
-            double[] jsonLrs = new double[run.get("lrs").size()];
-            for (int k = 0; k < jsonLrs.length; k++) {
-                jsonLrs[k] = run.get("lrs").get(k).asDouble();
+        try (SafetensorsFile tensors = SafetensorsFile.open(variant.resolve("lr_schedulers.safetensors"))) {
+            for (JsonNode run : runs) {
+                cases.add(of(variant, run, tensors));
             }
-            String key = run.get("key").asText();
-            cases.add(new Case(variant.getFileName().toString(), key, run.get("name").asText(), settings,
-                    tensors.doubles(key), jsonLrs));
         }
         return cases;
+    }
+
+    private static Case of(Path variant, JsonNode run, SafetensorsFile tensors) throws IOException {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        run.get("kwargs").fields().forEachRemaining(field -> parameters.put(field.getKey(), field.getValue().asText()));
+        ScheduleSettings settings = new ScheduleSettings(run.get("num_warmup_steps").asLong(),
+                run.get("num_training_steps").asLong(), run.get("base_lr").asDouble(), parameters);
+        double[] jsonLrs = new double[run.get("lrs").size()];
+        for (int k = 0; k < jsonLrs.length; k++) {
+            jsonLrs[k] = run.get("lrs").get(k).asDouble();
+        }
+        String key = run.get("key").asText();
+        return new Case(variant.getFileName().toString(), key, run.get("name").asText(), settings,
+                floatingLrs(tensors, key), jsonLrs);
+    }
+
+    /** The tensor {@code key} as doubles; only F64 (or F32, widened exactly) holds a learning-rate curve. */
+    private static double[] floatingLrs(SafetensorsFile tensors, String key) throws IOException {
+        DType dtype = tensors.entry(key).dtype();
+        if (dtype != DType.F64 && dtype != DType.F32) {
+            throw new IllegalArgumentException(tensors.path() + ": tensor " + key + " has dtype " + dtype + ", not F64/F32");
+        }
+        return tensors.readDoubles(key);
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.ddpm.DdpmSchedule;
 
@@ -29,12 +30,12 @@ class DdpmParityTest {
     @MethodSource("variants")
     void tablesMatchTorchFloat32(String variant) throws Exception {
         DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER).schedule();
-        try (TestSafetensors golden = Fixtures.golden(variant, "ddpm.safetensors")) {
-            assertClose(variant + " betas", golden.floats("betas"), schedule.betas(), 0, 1e-6);
-            assertClose(variant + " alphas", golden.floats("alphas"), schedule.alphas(), 0, 1e-6);
-            assertClose(variant + " alphas_cumprod", golden.floats("alphas_cumprod"), schedule.alphasCumprod(), 0, 1e-6);
-            assertArrayEquals(golden.floats("betas"), schedule.betas(), "betas bit-identical to torch");
-            assertArrayEquals(golden.floats("alphas_cumprod"), schedule.alphasCumprod(), "alphas_cumprod bit-identical");
+        try (SafetensorsFile golden = Fixtures.golden(variant, "ddpm.safetensors")) {
+            assertClose(variant + " betas", golden.readFloats("betas"), schedule.betas(), 0, 1e-6);
+            assertClose(variant + " alphas", golden.readFloats("alphas"), schedule.alphas(), 0, 1e-6);
+            assertClose(variant + " alphas_cumprod", golden.readFloats("alphas_cumprod"), schedule.alphasCumprod(), 0, 1e-6);
+            assertArrayEquals(golden.readFloats("betas"), schedule.betas(), "betas bit-identical to torch");
+            assertArrayEquals(golden.readFloats("alphas_cumprod"), schedule.alphasCumprod(), "alphas_cumprod bit-identical");
         }
     }
 
@@ -42,15 +43,15 @@ class DdpmParityTest {
     @MethodSource("variants")
     void addNoiseAndVelocityMatchDiffusers(String variant) throws Exception {
         DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER).schedule();
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "ddpm.safetensors")) {
-            long[] t = golden.longs("timesteps");
-            assertClose(variant + " sqrt_alpha_prod", golden.floats("sqrt_alpha_prod"), schedule.sqrtAlphaProd(t), 0, 1e-6);
-            assertClose(variant + " sqrt_one_minus_alpha_prod", golden.floats("sqrt_one_minus_alpha_prod"),
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "ddpm.safetensors")) {
+            long[] t = golden.readLongs("timesteps");
+            assertClose(variant + " sqrt_alpha_prod", golden.readFloats("sqrt_alpha_prod"), schedule.sqrtAlphaProd(t), 0, 1e-6);
+            assertClose(variant + " sqrt_one_minus_alpha_prod", golden.readFloats("sqrt_one_minus_alpha_prod"),
                     schedule.sqrtOneMinusAlphaProd(t), 0, 1e-6);
-            var x0 = golden.array(manager, "original_samples");
-            var noise = golden.array(manager, "noise");
-            assertClose(variant + " noisy_samples", golden.floats("noisy_samples"), schedule.addNoise(x0, noise, t), 1e-7, 1e-6);
-            assertClose(variant + " velocity", golden.floats("velocity"), schedule.velocity(x0, noise, t), 1e-7, 1e-6);
+            var x0 = Fixtures.array(manager, golden, "original_samples");
+            var noise = Fixtures.array(manager, golden, "noise");
+            assertClose(variant + " noisy_samples", golden.readFloats("noisy_samples"), schedule.addNoise(x0, noise, t), 1e-7, 1e-6);
+            assertClose(variant + " velocity", golden.readFloats("velocity"), schedule.velocity(x0, noise, t), 1e-7, 1e-6);
         }
     }
 }

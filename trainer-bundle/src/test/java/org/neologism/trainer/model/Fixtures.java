@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.neologism.core.tensors.DType;
+import org.neologism.core.tensors.SafetensorsEntry;
+import org.neologism.core.tensors.SafetensorsFile;
 
 /** Where the parity fixtures are, and how outputs are compared with them. */
 final class Fixtures {
@@ -38,8 +43,17 @@ final class Fixtures {
         return root().resolve("models").resolve(variant);
     }
 
-    static TestSafetensors golden(String variant, String file) {
-        return new TestSafetensors(root().resolve("golden").resolve(variant).resolve(file));
+    /** A golden fixture file of {@code variant}, opened with core's reader; the caller closes it. */
+    static SafetensorsFile golden(String variant, String file) throws IOException {
+        return SafetensorsFile.open(root().resolve("golden").resolve(variant).resolve(file));
+    }
+
+    /** The golden tensor {@code name} in its shape: an int64 tensor as INT64, anything else as FLOAT32. */
+    static NDArray array(NDManager manager, SafetensorsFile golden, String name) throws IOException {
+        SafetensorsEntry entry = golden.entry(name);
+        Shape shape = new Shape(entry.shape());
+        return entry.dtype() == DType.I64 ? manager.create(golden.readLongs(name), shape)
+                : manager.create(golden.readFloats(name), shape);
     }
 
     /** |actual - expected| <= atol + rtol·|expected| elementwise (numpy.allclose), with a useful message. */

@@ -6,9 +6,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.clip.TokenSplice;
@@ -32,8 +34,8 @@ class GradientLifetimeTest {
             throws Exception {
         TorchEngine torch = new TorchEngine();
         try (NDManager manager = torch.newManager();
-                TestSafetensors golden = Fixtures.golden(variant, "text_encoder.safetensors");
-                TestSafetensors unetGolden = Fixtures.golden(variant, "unet.safetensors")) {
+                SafetensorsFile golden = Fixtures.golden(variant, "text_encoder.safetensors");
+                SafetensorsFile unetGolden = Fixtures.golden(variant, "unet.safetensors")) {
             DiffusersFolder folder = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER);
             var kernels = KernelChoice.kernels(kernelName, manager);
             ClipTextModel model = folder.loadTextEncoder(manager, DataType.FLOAT32, kernels);
@@ -46,13 +48,15 @@ class GradientLifetimeTest {
     }
 
     private static float[] gradient(TorchEngine torch, NDManager parent, ClipTextModel model, UNet2DCondition unet,
-            TestSafetensors golden, TestSafetensors unetGolden, boolean collectGarbage) throws InterruptedException {
+            SafetensorsFile golden, SafetensorsFile unetGolden, boolean collectGarbage)
+            throws InterruptedException, IOException {
         try (NDManager step = parent.newSubManager()) {
-            NDArray vector = golden.array(step, "ph.placeholder_row_random").reshape(1, -1);
+            NDArray vector = Fixtures.array(step, golden, "ph.placeholder_row_random").reshape(1, -1);
             vector.setRequiresGradient(true);
             try (GradientCollector collector = torch.engine().newGradientCollector()) {
-                NDArray states = model.forward(golden.array(step, "ph.input_ids"), new TokenSplice(new long[] {1000}, vector));
-                NDArray out = unet.forward(unetGolden.array(step, "main.sample"), unetGolden.array(step, "main.timesteps"),
+                NDArray states = model.forward(Fixtures.array(step, golden, "ph.input_ids"), new TokenSplice(new long[] {1000}, vector));
+                NDArray out = unet.forward(Fixtures.array(step, unetGolden, "main.sample"),
+                        Fixtures.array(step, unetGolden, "main.timesteps"),
                         states);
                 NDArray loss = out.square().mean();
                 if (collectGarbage) {

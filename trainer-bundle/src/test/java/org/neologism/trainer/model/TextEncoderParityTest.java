@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.clip.TokenSplice;
@@ -34,12 +35,12 @@ class TextEncoderParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void lastHiddenStateMatchesTransformers(String variant, String kernelName) throws Exception {
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "text_encoder.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "text_encoder.safetensors")) {
             Kernels kernels = KernelChoice.kernels(kernelName, manager);
             ClipTextModel model = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadTextEncoder(manager, DataType.FLOAT32, kernels);
-            NDArray out = model.forward(golden.array(manager, "input_ids"));
-            assertClose(variant + " last_hidden_state", golden.floats("last_hidden_state"), out, 1e-5, 1e-4);
+            NDArray out = model.forward(Fixtures.array(manager, golden, "input_ids"));
+            assertClose(variant + " last_hidden_state", golden.readFloats("last_hidden_state"), out, 1e-5, 1e-4);
         }
     }
 
@@ -48,15 +49,15 @@ class TextEncoderParityTest {
     void splicedPlaceholderRowMatchesResizedEmbedding(String variant, String kernelName) throws Exception {
         JsonNode index = new ObjectMapper().readTree(Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile());
         long placeholderId = index.path("sections").path("text_encoder").path("placeholder_id").asLong();
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "text_encoder.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "text_encoder.safetensors")) {
             Kernels kernels = KernelChoice.kernels(kernelName, manager);
             ClipTextModel model = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadTextEncoder(manager, DataType.FLOAT32, kernels);
-            NDArray ids = golden.array(manager, "ph.input_ids");
+            NDArray ids = Fixtures.array(manager, golden, "ph.input_ids");
             for (String row : List.of("init", "random")) {
-                NDArray vector = golden.array(manager, "ph.placeholder_row_" + row).reshape(1, -1);
+                NDArray vector = Fixtures.array(manager, golden, "ph.placeholder_row_" + row).reshape(1, -1);
                 NDArray out = model.forward(ids, new TokenSplice(new long[] {placeholderId}, vector));
-                assertClose(variant + " ph.last_hidden_state_" + row, golden.floats("ph.last_hidden_state_" + row), out,
+                assertClose(variant + " ph.last_hidden_state_" + row, golden.readFloats("ph.last_hidden_state_" + row), out,
                         1e-5, 1e-4);
             }
         }

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.clip.TokenSplice;
@@ -56,7 +57,7 @@ class TrainingStepGradientTest {
     void stepZeroLossAndPlaceholderGradientMatch(String variant, String run, String kernelName, JsonNode spec)
             throws Exception {
         Engine engine = torch.engine();
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "train.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "train.safetensors")) {
             Kernels kernels = KernelChoice.kernels(kernelName, manager);
             DiffusersFolder folder = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER);
             ClipTextModel textEncoder = folder.loadTextEncoder(manager, DataType.FLOAT32, kernels);
@@ -68,31 +69,31 @@ class TrainingStepGradientTest {
             for (int i = 0; i < placeholderIds.length; i++) {
                 placeholderIds[i] = spec.path("placeholder_token_ids").get(i).asLong();
             }
-            NDArray vectors = golden.array(manager, run + ".init_placeholder_rows").reshape(placeholderIds.length, -1);
+            NDArray vectors = Fixtures.array(manager, golden, run + ".init_placeholder_rows").reshape(placeholderIds.length, -1);
             vectors.setRequiresGradient(true);
 
-            long[] timesteps = golden.longs("inputs.step0.timesteps");
-            NDArray latents = vae.encode(golden.array(manager, "inputs.step0.pixel_values"))
-                    .sample(golden.array(manager, "inputs.step0.posterior_eps")).mul((float) vae.scalingFactor());
-            NDArray noise = golden.array(manager, "inputs.step0.noise");
+            long[] timesteps = golden.readLongs("inputs.step0.timesteps");
+            NDArray latents = vae.encode(Fixtures.array(manager, golden, "inputs.step0.pixel_values"))
+                    .sample(Fixtures.array(manager, golden, "inputs.step0.posterior_eps")).mul((float) vae.scalingFactor());
+            NDArray noise = Fixtures.array(manager, golden, "inputs.step0.noise");
             NDArray noisy = schedule.addNoise(latents, noise, timesteps);
             NDArray target = schedule.target(latents, noise, timesteps);
-            assertClose(run + " target", golden.floats(run + ".step0.debug.target"), target, 1e-5, 1e-4);
+            assertClose(run + " target", golden.readFloats(run + ".step0.debug.target"), target, 1e-5, 1e-4);
 
             float loss;
             try (GradientCollector collector = engine.newGradientCollector()) {
-                NDArray states = textEncoder.forward(golden.array(manager, run + ".step0.input_ids"),
+                NDArray states = textEncoder.forward(Fixtures.array(manager, golden, run + ".step0.input_ids"),
                         new TokenSplice(placeholderIds, vectors));
                 NDArray prediction = unet.forward(noisy, manager.create(timesteps), states);
                 NDArray value = prediction.toType(DataType.FLOAT32, false).sub(target).square().mean();
                 collector.backward(value);
                 loss = value.getFloat();
             }
-            float expectedLoss = golden.floats(run + ".step0.loss")[0];
+            float expectedLoss = golden.readFloats(run + ".step0.loss")[0];
             assertEquals(expectedLoss, loss, 1e-5 * Math.abs(expectedLoss), variant + " " + run + " loss");
             NDArray gradient = vectors.getGradient();
             assertClose(variant + " " + run + " " + kernelName + " grad_placeholder",
-                    golden.floats(run + ".step0.grad_placeholder"), gradient, 1e-6, 0);
+                    golden.readFloats(run + ".step0.grad_placeholder"), gradient, 1e-6, 0);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 
@@ -43,13 +44,14 @@ class UNetParityTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void outputMatchesDiffusers(String variant, String name, String kernelName) throws Exception {
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "unet.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "unet.safetensors")) {
             UNet2DCondition unet = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadUNet(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
-            NDArray out = unet.forward(golden.array(manager, name + ".sample"), golden.array(manager, name + ".timesteps"),
-                    golden.array(manager, name + ".encoder_hidden_states"));
-            Fixtures.assertShape(golden.shape(name + ".out"), out);
-            assertClose(variant + " " + name + " out", golden.floats(name + ".out"), out, 1e-5, 1e-4);
+            NDArray out = unet.forward(Fixtures.array(manager, golden, name + ".sample"),
+                    Fixtures.array(manager, golden, name + ".timesteps"),
+                    Fixtures.array(manager, golden, name + ".encoder_hidden_states"));
+            Fixtures.assertShape(golden.entry(name + ".out").shape(), out);
+            assertClose(variant + " " + name + " out", golden.readFloats(name + ".out"), out, 1e-5, 1e-4);
         }
     }
 }

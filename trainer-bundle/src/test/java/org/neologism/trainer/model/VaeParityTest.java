@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 import org.neologism.trainer.model.vae.LatentDistribution;
@@ -43,20 +44,20 @@ class VaeParityTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void encoderMatchesDiffusers(String variant, String name, String kernelName) throws Exception {
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "vae.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "vae.safetensors")) {
             AutoencoderKL vae = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
                     .loadVae(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
-            LatentDistribution latents = vae.encode(golden.array(manager, name + ".images"));
+            LatentDistribution latents = vae.encode(Fixtures.array(manager, golden, name + ".images"));
             String p = variant + " " + name + " ";
-            assertClose(p + "mean", golden.floats(name + ".latent_dist.mean"), latents.mean(), 1e-5, 1e-4);
-            assertClose(p + "logvar", golden.floats(name + ".latent_dist.logvar"), latents.logvar(), 1e-5, 1e-4);
-            assertClose(p + "std", golden.floats(name + ".latent_dist.std"), latents.std(), 1e-5, 1e-4);
-            NDArray sample = latents.sample(golden.array(manager, name + ".posterior_eps"));
-            assertClose(p + "sample", golden.floats(name + ".latent_sample"), sample, 1e-5, 1e-4);
-            assertClose(p + "sample scaled", golden.floats(name + ".latent_sample_scaled"),
+            assertClose(p + "mean", golden.readFloats(name + ".latent_dist.mean"), latents.mean(), 1e-5, 1e-4);
+            assertClose(p + "logvar", golden.readFloats(name + ".latent_dist.logvar"), latents.logvar(), 1e-5, 1e-4);
+            assertClose(p + "std", golden.readFloats(name + ".latent_dist.std"), latents.std(), 1e-5, 1e-4);
+            NDArray sample = latents.sample(Fixtures.array(manager, golden, name + ".posterior_eps"));
+            assertClose(p + "sample", golden.readFloats(name + ".latent_sample"), sample, 1e-5, 1e-4);
+            assertClose(p + "sample scaled", golden.readFloats(name + ".latent_sample_scaled"),
                     sample.mul((float) vae.scalingFactor()), 1e-5, 1e-4);
-            if (golden.has(name + ".decode_of_mean")) {
-                assertClose(p + "decode_of_mean", golden.floats(name + ".decode_of_mean"), vae.decode(latents.mean()),
+            if (golden.contains(name + ".decode_of_mean")) {
+                assertClose(p + "decode_of_mean", golden.readFloats(name + ".decode_of_mean"), vae.decode(latents.mean()),
                         1e-5, 1e-4);
             }
         }

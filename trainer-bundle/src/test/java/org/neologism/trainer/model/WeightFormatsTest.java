@@ -78,20 +78,22 @@ class WeightFormatsTest {
     void fp16VariantFileLoadsAndRunsInFloat16(String variant, String kernelName, @TempDir Path dir) throws Exception {
         Path model = copyWith(dir, variant, "unet", "diffusion_pytorch_model.fp16.safetensors", DType.F16, n -> n);
         assertTrue(Files.notExists(model.resolve("unet/diffusion_pytorch_model.safetensors")));
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(variant, "unet.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "unet.safetensors")) {
             DiffusersFolder folder = DiffusersFolder.open(model, WeightFiles.OPENER);
             UNet2DCondition half = folder.loadUNet(manager, DataType.FLOAT16, KernelChoice.kernels(kernelName, manager));
-            NDArray out = half.forward(golden.array(manager, "main.sample"), golden.array(manager, "main.timesteps"),
-                    golden.array(manager, "main.encoder_hidden_states"));
+            NDArray out = half.forward(Fixtures.array(manager, golden, "main.sample"),
+                    Fixtures.array(manager, golden, "main.timesteps"),
+                    Fixtures.array(manager, golden, "main.encoder_hidden_states"));
             assertEquals(DataType.FLOAT16, out.getDataType());
             // fp16 weights and activations: ~3 significant digits, so compare with the fp32 reference loosely.
-            assertClose(variant + " " + kernelName + " fp16 UNet vs fp32 reference", golden.floats("main.out"), out, 2e-2, 2e-2);
+            assertClose(variant + " " + kernelName + " fp16 UNet vs fp32 reference", golden.readFloats("main.out"), out, 2e-2, 2e-2);
             // The same fp16 file held as float32 computes in float32: only the weight rounding differs.
             UNet2DCondition widened = folder.loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
-            NDArray out32 = widened.forward(golden.array(manager, "main.sample"), golden.array(manager, "main.timesteps"),
-                    golden.array(manager, "main.encoder_hidden_states"));
+            NDArray out32 = widened.forward(Fixtures.array(manager, golden, "main.sample"),
+                    Fixtures.array(manager, golden, "main.timesteps"),
+                    Fixtures.array(manager, golden, "main.encoder_hidden_states"));
             assertEquals(DataType.FLOAT32, out32.getDataType());
-            assertClose(variant + " fp16 weights in fp32", golden.floats("main.out"), out32, 1e-2, 1e-2);
+            assertClose(variant + " fp16 weights in fp32", golden.readFloats("main.out"), out32, 1e-2, 1e-2);
         }
     }
 
@@ -109,13 +111,13 @@ class WeightFormatsTest {
         Files.delete(safetensors);
         org.neologism.core.tensors.TorchCheckpointWriter.write(model.resolve("text_encoder/pytorch_model.bin"), stateDict);
         try (NDManager manager = torch.newManager();
-                TestSafetensors golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
+                SafetensorsFile golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
             DiffusersFolder folder = DiffusersFolder.open(model, WeightFiles.OPENER);
             assertTrue(folder.weightFile("text_encoder", "model").endsWith("pytorch_model.bin"));
             NDArray out = folder.loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
-                    .forward(golden.array(manager, "input_ids"));
+                    .forward(Fixtures.array(manager, golden, "input_ids"));
             // fp16-rounded weights: close to the fp32 reference, not equal.
-            assertClose(VARIANT + " text encoder from fp16 .bin", golden.floats("last_hidden_state"), out, 1e-2, 1e-2);
+            assertClose(VARIANT + " text encoder from fp16 .bin", golden.readFloats("last_hidden_state"), out, 1e-2, 1e-2);
         }
     }
 
@@ -136,11 +138,11 @@ class WeightFormatsTest {
         }
         writer.write(weights);
         try (NDManager manager = torch.newManager();
-                TestSafetensors golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
+                SafetensorsFile golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
             NDArray out = DiffusersFolder.open(model, WeightFiles.OPENER)
                     .loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
-                    .forward(golden.array(manager, "input_ids"));
-            assertClose(VARIANT + " text encoder with a position_ids buffer", golden.floats("last_hidden_state"), out,
+                    .forward(Fixtures.array(manager, golden, "input_ids"));
+            assertClose(VARIANT + " text encoder with a position_ids buffer", golden.readFloats("last_hidden_state"), out,
                     1e-5, 1e-4);
         }
     }
@@ -170,11 +172,11 @@ class WeightFormatsTest {
         try (SafetensorsFile f = SafetensorsFile.open(model.resolve("vae/diffusion_pytorch_model.safetensors"))) {
             assertTrue(f.contains("encoder.mid_block.attentions.0.proj_attn.weight"), "the copy uses the old names");
         }
-        try (NDManager manager = torch.newManager(); TestSafetensors golden = Fixtures.golden(VARIANT, "vae.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(VARIANT, "vae.safetensors")) {
             AutoencoderKL vae = DiffusersFolder.open(model, WeightFiles.OPENER).loadVae(manager, DataType.FLOAT32,
                     ComposedKernels.INSTANCE);
-            LatentDistribution d = vae.encode(golden.array(manager, "main.images"));
-            assertClose("legacy-named VAE mean", golden.floats("main.latent_dist.mean"), d.mean(), 1e-5, 1e-4);
+            LatentDistribution d = vae.encode(Fixtures.array(manager, golden, "main.images"));
+            assertClose("legacy-named VAE mean", golden.readFloats("main.latent_dist.mean"), d.mean(), 1e-5, 1e-4);
         }
     }
 

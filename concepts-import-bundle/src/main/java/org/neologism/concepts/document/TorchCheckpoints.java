@@ -13,6 +13,7 @@ import org.neologism.core.embedding.InvalidEmbeddingFileException;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.PickledTensor;
 import org.neologism.core.tensors.TensorData;
+import org.neologism.core.tensors.TorchModules;
 import org.neologism.core.tensors.TorchCheckpoint;
 import org.neologism.core.tensors.TorchCheckpointWriter;
 
@@ -50,7 +51,7 @@ public class TorchCheckpoints {
             throws IOException {
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("string_to_token", Map.of("*", TensorData.ofLongs(DType.I64, new int[0], new long[] {tokenId})));
-        content.put("string_to_param", Map.of("*", vectors.withRequiresGrad(true)));
+        content.put("string_to_param", TorchModules.parameterDict(Map.of("*", vectors)));
         content.put("name", name);
         write(file, content);
     }

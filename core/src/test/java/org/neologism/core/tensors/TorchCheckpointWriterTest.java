@@ -55,6 +55,40 @@ class TorchCheckpointWriterTest {
         assertTrue(files >= 12);
     }
 
+    /**
+     * The original textual-inversion format's ParameterDict of Parameters, rebuilt from the values we
+     * read, pickles to exactly what torch.save wrote for it.
+     */
+    @Test
+    void aParameterDictIsPickledExactlyAsTorchSaveDid() throws IOException {
+        int files = 0;
+        for (Path variant : Fixtures.goldenVariants()) {
+            Path original = variant.resolve("embeddings").resolve("a1111_parameterdict.pt");
+            Map<String, Object> rebuilt = new LinkedHashMap<>();
+            try (TorchCheckpoint checkpoint = TorchCheckpoint.open(original)) {
+                Map<?, ?> root = (Map<?, ?>) checkpoint.root();
+                Map<?, ?> parameters = (Map<?, ?>) root.get("string_to_param");
+                Map<String, TensorData> tensors = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> entry : parameters.entrySet()) {
+                    tensors.put((String) entry.getKey(), checkpoint.read((PickledTensor) entry.getValue()));
+                }
+                rebuilt.put("string_to_token", root.get("string_to_token"));
+                rebuilt.put("string_to_param", TorchModules.parameterDict(tensors));
+                rebuilt.put("name", root.get("name"));
+                rebuilt.put("step", root.get("step"));
+            }
+            Path copy = dir.resolve(variant.getFileName().toString()).resolve("a1111_parameterdict.pt");
+            TorchCheckpointWriter.write(copy, rebuilt);
+            assertArrayEquals(entry(original, "a1111_parameterdict/data.pkl"), entry(copy, "a1111_parameterdict/data.pkl"));
+            assertArrayEquals(entry(original, "a1111_parameterdict/data/0"), entry(copy, "a1111_parameterdict/data/0"));
+            try (TorchCheckpoint reread = TorchCheckpoint.open(copy)) {
+                assertEquals(1, reread.tensors().size());
+            }
+            files++;
+        }
+        assertTrue(files >= 1);
+    }
+
     @Test
     void entriesAreStoredAlignedAndNamedLikeTorchSave() throws IOException {
         Path file = dir.resolve("learned_embeds.bin");

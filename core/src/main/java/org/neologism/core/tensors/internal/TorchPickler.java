@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.neologism.core.tensors.DType;
+import org.neologism.core.tensors.PythonCall;
+import org.neologism.core.tensors.PythonObject;
 import org.neologism.core.tensors.TensorData;
 
 /**
@@ -75,13 +77,17 @@ public final class TorchPickler {
             saveString(text);
         } else if (value instanceof TensorData tensor) {
             saveTensor(tensor);
+        } else if (value instanceof PythonCall call) {
+            saveCall(call);
+        } else if (value instanceof PythonObject object) {
+            saveObject(object);
         } else if (value instanceof Map<?, ?> map) {
             saveDict(map);
         } else if (value instanceof List<?> list) {
             saveList(list);
         } else {
             throw new IllegalArgumentException("cannot pickle a " + value.getClass().getName()
-                    + "; use Map, List, String, Long, Double, Boolean, null or TensorData");
+                    + "; use Map, List, String, Long, Double, Boolean, null, TensorData, PythonCall or PythonObject");
         }
     }
 
@@ -91,6 +97,56 @@ public final class TorchPickler {
         }
         out.write('}');
         memoize(map);
+        saveItems(map);
+    }
+
+    /** GLOBAL, the arguments as a tuple, REDUCE, then the items as SETITEM(S): CPython's save_reduce. */
+    private void saveCall(PythonCall call) {
+        if (memoGet(call)) {
+            return;
+        }
+        saveGlobal(call.module(), call.name());
+        saveObjectTuple(call.args());
+        out.write('R');
+        memoize(call);
+        saveItems(call.items());
+    }
+
+    /** GLOBAL, an empty tuple, NEWOBJ, then the instance's state and BUILD: copyreg.__newobj__. */
+    private void saveObject(PythonObject object) {
+        if (memoGet(object)) {
+            return;
+        }
+        saveGlobal(object.module(), object.name());
+        out.write(')');
+        out.write(0x81);
+        memoize(object);
+        save(object.state());
+        out.write('b');
+    }
+
+    private void saveObjectTuple(List<Object> items) {
+        if (items.isEmpty()) {
+            out.write(')');
+            return; // CPython does not memoize the empty tuple
+        }
+        if (items.size() <= 3) {
+            for (Object item : items) {
+                save(item);
+            }
+            out.write(0x85 + items.size() - 1);
+        } else {
+            out.write('(');
+            for (Object item : items) {
+                save(item);
+            }
+            out.write('t');
+        }
+        memoize(new Object());
+    }
+
+    /** A dict's entries in batches, as CPython's _batch_setitems writes them. */
+    private void saveItems(Map<?, ?> map) {
         List<Map.Entry<?, ?>> entries = new ArrayList<>(map.entrySet());
         for (int start = 0; start < entries.size(); start += BATCH) {
             List<Map.Entry<?, ?>> batch = entries.subList(start, Math.min(entries.size(), start + BATCH));

@@ -88,7 +88,8 @@ class TrainerInFrameworkIT {
         schedules.update();
         await("more steps are done after the update", () -> stepsLogged(output) >= 15);
         schedules.uninstall();
-        await("the job pauses for its schedule", () -> status(job).contains("waits for learning-rate schedule linear"));
+        await("the job pauses for its schedule", () -> status(job).contains(" PAUSED ")
+                && status(job).contains("waits for learning-rate schedule linear"));
         long pausedAt = stepsLogged(output);
         Thread.sleep(500);
         assertEquals(pausedAt, stepsLogged(output), "steps went on without a schedule");

@@ -80,8 +80,14 @@ final class TrainingJob implements RunObserver {
     @Override
     public synchronized void notice(String line) {
         notices.add(line);
+        resumeIfPaused();
+    }
+
+    /** A pause ends when the run reports again; its "waits for" message must not outlive it. */
+    private void resumeIfPaused() {
         if (status == TrainingStatus.PAUSED) {
             status = TrainingStatus.RUNNING;
+            message = "Running again";
         }
     }
 
@@ -96,9 +102,7 @@ final class TrainingJob implements RunObserver {
         step = doneStep;
         loss = stepLoss;
         learningRate = lr;
-        if (status == TrainingStatus.PAUSED) {
-            status = TrainingStatus.RUNNING;
-        }
+        resumeIfPaused();
     }
 
     @Override

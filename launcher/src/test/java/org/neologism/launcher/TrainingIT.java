@@ -72,15 +72,18 @@ class TrainingIT {
         assertTrue(Files.isRegularFile(root.resolve("embeddings/neologism-toy/learned_embeds.bin")));
     }
 
+    /** Long enough that the kill after checkpoint-6 lands well before the run would end. */
+    private static final int STEPS = 30;
+
     @Test
     void aKilledRunResumedFromItsLatestCheckpointEndsBitForBitLikeAnUninterruptedOne() throws Exception {
         Path straight = work.resolve("straight");
         Distribution distribution = new Distribution(home);
-        Distribution.Run uninterrupted = distribution.run(300, "--run", train(straight, 12));
+        Distribution.Run uninterrupted = distribution.run(300, "--run", train(straight, STEPS));
         assertEquals(0, uninterrupted.exitCode(), uninterrupted.out() + uninterrupted.err());
 
         Path killed = work.resolve("killed");
-        Process process = distribution.start(work.resolve("out.txt"), work.resolve("err.txt"), "--run", train(killed, 12));
+        Process process = distribution.start(work.resolve("out.txt"), work.resolve("err.txt"), "--run", train(killed, STEPS));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while (!Files.isDirectory(killed.resolve("checkpoint-6")) && process.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -89,7 +92,7 @@ class TrainingIT {
         assertTrue(Files.isDirectory(killed.resolve("checkpoint-6")), "no checkpoint-6 before the kill");
         assertFalse(Files.exists(killed.resolve("learned_embeds.safetensors")), "the run finished before it was killed");
 
-        Distribution.Run resumed = distribution.run(300, "--run", train(killed, 12, "--resume_from_checkpoint latest"));
+        Distribution.Run resumed = distribution.run(300, "--run", train(killed, STEPS, "--resume_from_checkpoint latest"));
         assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
         assertTrue(resumed.out().contains("Resuming from"), resumed.out());
         assertArrayEquals(Files.readAllBytes(straight.resolve("learned_embeds.safetensors")),

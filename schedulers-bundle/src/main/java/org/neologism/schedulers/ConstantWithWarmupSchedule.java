@@ -1,8 +1,6 @@
 package org.neologism.schedulers;
 
-import java.util.List;
 import org.neologism.core.schedule.LearningRateSchedule;
-import org.neologism.core.schedule.ScheduleParameter;
 import org.neologism.core.schedule.ScheduleSettings;
 import org.osgi.service.component.annotations.Component;
 
@@ -13,16 +11,6 @@ public class ConstantWithWarmupSchedule implements LearningRateSchedule {
     @Override
     public String name() {
         return "constant_with_warmup";
-    }
-
-    @Override
-    public List<ScheduleParameter> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public void validate(ScheduleSettings settings) {
-        settings.refuseUndeclared(name(), parameters());
     }
 
     @Override

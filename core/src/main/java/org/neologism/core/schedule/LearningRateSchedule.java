@@ -19,7 +19,9 @@ public interface LearningRateSchedule {
     String name();
 
     /** The extra parameters this schedule accepts beyond warmup and total steps, with their defaults. */
-    List<ScheduleParameter> parameters();
+    default List<ScheduleParameter> parameters() {
+        return List.of();
+    }
 
     /**
      * Checks the settings once before a run, and again when another provider takes over. Parameters
@@ -27,7 +29,9 @@ public interface LearningRateSchedule {
      *
      * @throws IllegalArgumentException naming the parameter and the accepted values
      */
-    void validate(ScheduleSettings settings);
+    default void validate(ScheduleSettings settings) {
+        settings.refuseUndeclared(name(), parameters());
+    }
 
     /** The multiplier on the base learning rate for optimiser step {@code step} (0-based). */
     double multiplier(long step, ScheduleSettings settings);

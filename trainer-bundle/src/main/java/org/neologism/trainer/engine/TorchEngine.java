@@ -108,4 +108,37 @@ public class TorchEngine {
     public NDManager newManager() {
         return engine.newBaseManager(defaultDevice());
     }
+
+    /**
+     * {@code --device}: {@code cpu}, {@code gpu} or {@code gpu:N}; {@code null} or blank for the default
+     * (a GPU when one is visible).
+     *
+     * @throws IllegalArgumentException naming the flag, when the device is unknown or not present here
+     */
+    public Device device(String name) {
+        if (name == null || name.isBlank()) {
+            return defaultDevice();
+        }
+        String wanted = name.strip().toLowerCase(java.util.Locale.ROOT);
+        Device device;
+        if (wanted.equals("cpu")) {
+            device = Device.cpu();
+        } else if (wanted.equals("gpu") || wanted.equals("cuda")) {
+            device = Device.gpu();
+        } else if (wanted.matches("(gpu|cuda):\\d{1,3}")) {
+            device = Device.gpu(Integer.parseInt(wanted.substring(wanted.indexOf(':') + 1)));
+        } else {
+            throw new IllegalArgumentException("--device " + name + " is not a device: use cpu, gpu or gpu:N");
+        }
+        if (!devices().contains(device)) {
+            throw new IllegalArgumentException("--device " + name + " is not available here; the devices are "
+                    + devices() + ". GPUs need a CUDA libtorch (README, GPU).");
+        }
+        return device;
+    }
+
+    /** A manager on {@code device}; the caller closes it. */
+    public NDManager newManager(Device device) {
+        return engine.newBaseManager(device);
+    }
 }

@@ -79,6 +79,7 @@ public class TrainingJobs implements Trainer {
         TextualInversionRun.validate(request);
         RootFolder root = rootOf(request);
         ModelLocator.locate(request.model(), root);
+        torch.device(request.device());
         TrainingJob job = new TrainingJob(ids.incrementAndGet(), request);
         jobs.add(job);
         worker.submit(() -> run(job, root));

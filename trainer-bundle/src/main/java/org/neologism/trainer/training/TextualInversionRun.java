@@ -142,7 +142,7 @@ public final class TextualInversionRun {
         // libtorch's grad mode is per thread and on for new threads: off outside the gradient collector.
         JniUtils.setGradMode(false);
         Path scratch = Files.createTempDirectory("neologism-kernels-");
-        try (NDManager manager = services.torch().newManager();
+        try (NDManager manager = services.torch().newManager(services.torch().device(request.device()));
              LiveSchedule schedule = LiveSchedule.follow(services.context(), request.lrScheduler(), scheduleSettings,
                      this::scheduleNotice);
              KernelChoice kernels = KernelChoice.of(request.fusedAttention(), "fp16".equals(request.mixedPrecision()),

@@ -45,4 +45,15 @@ class TorchEngineTest {
             System.setProperty("PYTORCH_LIBRARY_PATH", previous);
         }
     }
+
+    @Test
+    void theDeviceFlagNamesTheCpuOrRefusesWhatIsNotHere() {
+        TorchEngine torch = new TorchEngine();
+        assertEquals(ai.djl.Device.cpu(), torch.device("cpu"));
+        assertEquals(torch.defaultDevice(), torch.device(null));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> torch.device("gpu:7"));
+        assertTrue(missing.getMessage().contains("--device gpu:7 is not available"), missing.getMessage());
+        IllegalArgumentException nonsense = assertThrows(IllegalArgumentException.class, () -> torch.device("tpu"));
+        assertTrue(nonsense.getMessage().contains("--device tpu"), nonsense.getMessage());
+    }
 }

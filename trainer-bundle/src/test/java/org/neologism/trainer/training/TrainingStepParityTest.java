@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,11 @@ import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
-import org.neologism.trainer.model.nn.ComposedKernels;
 
 /**
  * Fed the inputs diffusers' textual_inversion.py recorded (pixels, posterior eps, noise, timesteps,
  * ids), every step's loss, placeholder gradient and vectors after AdamW match, for every run of every
- * variant under golden/. Tolerances: fixtures/README.md.
+ * variant under golden/, with both kernel implementations. Tolerances: fixtures/README.md.
  */
 class TrainingStepParityTest {
 
@@ -55,19 +55,26 @@ class TrainingStepParityTest {
             JsonNode index = new ObjectMapper().readTree(variant.resolve("index.json").toFile());
             Path model = fixtures.resolve("models").resolve(variant.getFileName());
             for (JsonNode run : index.path("sections").path("train").path("runs")) {
-                tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + run.path("name").asText(),
-                        () -> replay(model, variant.resolve("train.safetensors"), run)));
+                for (boolean fused : new boolean[] {false, true}) {
+                    tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + run.path("name").asText()
+                            + (fused ? " fused" : " composed"), () -> replay(model, variant.resolve("train.safetensors"), run, fused)));
+                }
             }
         }
         assertFalse(tests.isEmpty(), "no training runs found under golden/");
         return tests;
     }
 
-    private static void replay(Path modelDir, Path goldenFile, JsonNode run) throws IOException {
+    /** The product's step, with the composed kernels and with libtorch's fused ones (gradients through TorchScript). */
+    private static void replay(Path modelDir, Path goldenFile, JsonNode run, boolean fused) throws IOException {
         String name = run.path("name").asText();
-        try (NDManager scope = manager.newSubManager(); SafetensorsFile golden = SafetensorsFile.open(goldenFile)) {
+        Path scratch = Files.createTempDirectory("neologism-step-parity-");
+        try (NDManager scope = manager.newSubManager(); SafetensorsFile golden = SafetensorsFile.open(goldenFile);
+             KernelChoice kernels = KernelChoice.of(fused, false, scratch, scope, notice -> {
+                 throw new AssertionError(notice);
+             })) {
             FrozenNetworks networks = FrozenNetworks.load(DiffusersFolder.open(modelDir, WeightFiles.OPENER), scope, false,
-                    ComposedKernels.INSTANCE);
+                    kernels.kernels());
             long[] placeholderIds = new long[run.path("placeholder_token_ids").size()];
             for (int i = 0; i < placeholderIds.length; i++) {
                 placeholderIds[i] = run.path("placeholder_token_ids").get(i).asLong();
@@ -107,6 +114,8 @@ class TrainingStepParityTest {
                 assertClose(golden.readFloats(prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "vectors after the step");
             }
             assertClose(golden.readFloats(name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + " learned embedding");
+        } finally {
+            Checkpoint.deleteRecursively(scratch);
         }
     }
 

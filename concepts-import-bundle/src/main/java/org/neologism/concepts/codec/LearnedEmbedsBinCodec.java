@@ -39,9 +39,7 @@ public class LearnedEmbedsBinCodec extends DocumentCodec {
 
     @Override
     protected List<Embedding> decode(TensorDocument document) throws IOException {
-        String trigger = TriggerKeys.trigger(document);
-        return List.of(EmbeddingTensors.toEmbedding(document, "'" + trigger + "'", document.rootMap().get(trigger),
-                trigger, FORMAT, Embedding.ONLY_ENCODER));
+        return TriggerKeys.decode(document, FORMAT);
     }
 
     @Override

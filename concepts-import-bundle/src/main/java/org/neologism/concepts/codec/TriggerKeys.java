@@ -1,8 +1,11 @@
 package org.neologism.concepts.codec;
 
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 import org.neologism.concepts.document.TensorDocument;
+import org.neologism.core.embedding.Embedding;
 
 /**
  * The sd-concepts / diffusers layout {@code {"<token>": Tensor}}: one dict entry whose key is the trigger.
@@ -26,5 +29,12 @@ final class TriggerKeys {
 
     static String trigger(TensorDocument document) {
         return (String) document.rootMap().keySet().iterator().next();
+    }
+
+    /** The one embedding of a trigger-keyed document, whichever container holds it. */
+    static List<Embedding> decode(TensorDocument document, String format) throws IOException {
+        String trigger = trigger(document);
+        return List.of(EmbeddingTensors.toEmbedding(document, "'" + trigger + "'", document.rootMap().get(trigger),
+                trigger, format, Embedding.ONLY_ENCODER));
     }
 }

@@ -46,11 +46,7 @@ public record PickledTensor(TorchStorage storage, long storageOffset, long[] sha
 
     /** The shape as ints, for the Java arrays the rest of Neologism uses. */
     public int[] intShape() {
-        int[] dims = new int[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            dims[i] = Math.toIntExact(shape[i]);
-        }
-        return dims;
+        return Shapes.toInts(shape);
     }
 
     /**
@@ -59,11 +55,7 @@ public record PickledTensor(TorchStorage storage, long storageOffset, long[] sha
      * @throws ArithmeticException if it overflows 64 bits
      */
     public long elementCount() {
-        long count = 1;
-        for (long dim : shape) {
-            count = Math.multiplyExact(count, dim);
-        }
-        return count;
+        return Shapes.elementCount(shape);
     }
 
     /** The same view, marked as a parameter as {@code torch._utils._rebuild_parameter} does. */

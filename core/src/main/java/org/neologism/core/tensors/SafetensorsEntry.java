@@ -27,20 +27,12 @@ public record SafetensorsEntry(String name, DType dtype, long[] shape, long data
 
     /** The shape as ints, for the Java arrays the rest of Neologism uses. */
     public int[] intShape() {
-        int[] dims = new int[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            dims[i] = Math.toIntExact(shape[i]);
-        }
-        return dims;
+        return Shapes.toInts(shape);
     }
 
     /** The product of the dimensions (1 for a scalar). */
     public long elementCount() {
-        long count = 1;
-        for (long dim : shape) {
-            count *= dim;
-        }
-        return count;
+        return Shapes.elementCount(shape);
     }
 
     public long byteSize() {

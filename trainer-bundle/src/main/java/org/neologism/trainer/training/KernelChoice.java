@@ -1,6 +1,8 @@
 package org.neologism.trainer.training;
 
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.neologism.trainer.model.fused.FusedKernels;
@@ -9,27 +11,44 @@ import org.neologism.trainer.model.nn.Kernels;
 
 /**
  * libtorch's fused attention and group norm when asked for and loadable, else the composed ones (same
- * numbers, slower, more memory). Closing releases the fused kernels' TorchScript modules.
+ * numbers, slower, more memory). The fused kernels' TorchScript archives live in a folder of their own
+ * for as long as the choice is open; closing releases the modules and deletes the folder.
  */
 final class KernelChoice implements AutoCloseable {
 
     private final Kernels kernels;
+    private final Path archives;
 
-    private KernelChoice(Kernels kernels) {
+    private KernelChoice(Kernels kernels, Path archives) {
         this.kernels = kernels;
+        this.archives = archives;
     }
 
     /**
      * @param halfPrecision whether the run trains in fp16, whose casts on the gradient's path only the
      *                      fused kernels can do (DJL's own cast detaches)
      */
-    static KernelChoice of(boolean fused, boolean halfPrecision, Path scratch, NDManager manager, Consumer<String> notices) {
-        Kernels kernels = fused ? FusedKernels.orComposed(scratch, manager, notices) : ComposedKernels.INSTANCE;
-        if (halfPrecision && !(kernels instanceof FusedKernels)) {
+    static KernelChoice of(boolean fused, boolean halfPrecision, NDManager manager, Consumer<String> notices)
+            throws IOException {
+        if (!fused) {
+            refuseHalfPrecision(halfPrecision);
+            return new KernelChoice(ComposedKernels.INSTANCE, null);
+        }
+        Path archives = Files.createTempDirectory("neologism-kernels-");
+        Kernels kernels = FusedKernels.orComposed(archives, manager, notices);
+        if (!(kernels instanceof FusedKernels)) {
+            Checkpoint.deleteRecursively(archives);
+            refuseHalfPrecision(halfPrecision);
+            return new KernelChoice(kernels, null);
+        }
+        return new KernelChoice(kernels, archives);
+    }
+
+    private static void refuseHalfPrecision(boolean halfPrecision) {
+        if (halfPrecision) {
             throw new IllegalStateException("--mixed_precision=fp16 needs libtorch's fused kernels, which are not in use"
                     + " (see the line above, or drop --no_fused_attention); train with --mixed_precision=no instead.");
         }
-        return new KernelChoice(kernels);
     }
 
     Kernels kernels() {
@@ -37,9 +56,12 @@ final class KernelChoice implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         if (kernels instanceof FusedKernels fused) {
             fused.close();
+        }
+        if (archives != null) {
+            Checkpoint.deleteRecursively(archives);
         }
     }
 }

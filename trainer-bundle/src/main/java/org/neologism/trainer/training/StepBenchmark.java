@@ -3,7 +3,6 @@ package org.neologism.trainer.training;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -43,9 +42,8 @@ public final class StepBenchmark {
                              int warmup, int steps, Consumer<String> progress) throws IOException {
         DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
         JniUtils.setGradMode(false);
-        Path scratch = Files.createTempDirectory("neologism-bench-");
         try (NDManager manager = torch.newManager();
-             KernelChoice kernels = KernelChoice.of(fused, fp16, scratch, manager, progress)) {
+             KernelChoice kernels = KernelChoice.of(fused, fp16, manager, progress)) {
             progress.accept("Loading " + modelDir);
             FrozenNetworks networks = FrozenNetworks.load(model, manager, fp16, kernels.kernels());
             SplittableRandom random = new SplittableRandom(1);
@@ -85,8 +83,6 @@ public final class StepBenchmark {
             }
             return new Result(modelDir.getFileName().toString(), resolution, batchSize, fp16 ? "fp16" : "fp32",
                     kernels.kernels().name(), timings, vaeMillis, ProcessMemory.residentBytes());
-        } finally {
-            Checkpoint.deleteRecursively(scratch);
         }
     }
 

@@ -141,12 +141,11 @@ public final class TextualInversionRun {
 
         // libtorch's grad mode is per thread and on for new threads: off outside the gradient collector.
         JniUtils.setGradMode(false);
-        Path scratch = Files.createTempDirectory("neologism-kernels-");
         try (NDManager manager = services.torch().newManager(services.torch().device(request.device()));
              LiveSchedule schedule = LiveSchedule.follow(services.context(), request.lrScheduler(), scheduleSettings,
                      this::scheduleNotice);
              KernelChoice kernels = KernelChoice.of(request.fusedAttention(), "fp16".equals(request.mixedPrecision()),
-                     scratch, manager, observer::notice)) {
+                     manager, observer::notice)) {
             FrozenNetworks networks = FrozenNetworks.load(model, manager, "fp16".equals(request.mixedPrecision()),
                     kernels.kernels());
             int width = networks.tokenWidth();
@@ -229,8 +228,6 @@ public final class TextualInversionRun {
             return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), outputDir, Optional.of(installed),
                     "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputDir.resolve("learned_embeds.bin")
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
-        } finally {
-            Checkpoint.deleteRecursively(scratch);
         }
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
-import org.neologism.trainer.model.fused.FusedKernels;
 
 /**
  * --mixed_precision=fp16 (UNet and VAE in half precision, text encoder, vectors and loss in float32, the
@@ -40,11 +38,12 @@ class MixedPrecisionStepTest {
 
     private static void compare(Path modelDir, Path goldenFile) throws Exception {
         TorchEngine torch = new TorchEngine();
-        Path scratch = Files.createTempDirectory("neologism-fp16-test-");
         try (NDManager manager = torch.newManager(); SafetensorsFile golden = SafetensorsFile.open(goldenFile);
-             FusedKernels kernels = FusedKernels.load(scratch, manager)) {
+             KernelChoice kernels = KernelChoice.of(true, true, manager, notice -> {
+                 throw new AssertionError(notice);
+             })) {
             FrozenNetworks networks = FrozenNetworks.load(DiffusersFolder.open(modelDir, WeightFiles.OPENER), manager, true,
-                    kernels);
+                    kernels.kernels());
             float[] vectors = golden.readFloats("single_constant.init_placeholder_rows");
             LatentCache.Posterior posterior = LatentCache.posterior(networks.vae(), manager.create(
                     golden.readFloats("inputs.step0.pixel_values"), new Shape(golden.entry("inputs.step0.pixel_values").shape())));
@@ -68,8 +67,6 @@ class MixedPrecisionStepTest {
             }
             double cosine = dot / Math.sqrt(a * b);
             assertTrue(cosine > 0.99, "fp16 gradient direction: cosine " + cosine);
-        } finally {
-            Checkpoint.deleteRecursively(scratch);
         }
     }
 }

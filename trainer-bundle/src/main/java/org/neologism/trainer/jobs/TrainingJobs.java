@@ -92,7 +92,7 @@ public class TrainingJobs implements Trainer {
             return;
         }
         TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, context, codecs::get,
-                embedding -> library.under(root).install(embedding, true).file());
+                parts -> library.under(root).install(parts, true).file());
         try {
             TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
             job.finish(result.status(), result.step(), result.message());

@@ -27,8 +27,9 @@ public class FolderDatasetLoader implements DatasetLoader {
         TrainingFolder folder = TrainingFolder.list(options.dataDir());
         List<TrainingImage> images = new ArrayList<>();
         for (Path file : folder.images()) {
-            images.add(new TrainingImage(file, options.resolution(), pixels(decoder.decode(file), options),
-                    caption(file, options)));
+            RgbImage image = decoder.decode(file);
+            images.add(new TrainingImage(file, options.resolution(), pixels(image, options), caption(file, options),
+                    image.height(), image.width()));
         }
         return new TrainingDataset(images, folder.skipped(), options.repeats(), options.flipProbability());
     }

@@ -114,12 +114,12 @@ public final class TextualInversionRun {
 
         DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFolder());
-        int initializerId = tokenizer.initializerTokenId(request.initializerToken());
+        int initializerId = InitializerToken.idOf(tokenizer, request.initializerToken());
         int[] placeholderIds = tokenizer.addPlaceholderTokens(trigger, vectorCount);
         String expandedTrigger = ClipTokenizer.expandPlaceholder(trigger, vectorCount);
         TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
                 request.centerCrop(), request.repeats(), expandedTrigger));
-        dataset.skippedWarning().ifPresent(observer::notice);
+        dataset.warnings().forEach(observer::notice);
         PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty());
 
         Files.createDirectories(outputDir.resolve("logs"));

@@ -24,14 +24,14 @@ import java.util.Optional;
 public final class FolderLock implements AutoCloseable {
 
     /** Who holds a lock: what {@code ti:status} or {@code ps} would show of it. */
-    public record Holder(long pid, Instant since, String run, String process) {
+    public record Holder(long pid, String since, String run, String process) {
 
         String describe() {
             return "pid " + pid + ", since " + since + ": " + run + (process.isBlank() ? "" : " (" + process + ")");
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PROCESS_TEXT = 240;
 
     private final FileChannel channel;
@@ -68,13 +68,13 @@ public final class FolderLock implements AutoCloseable {
                 if (previous.isPresent() && alive(previous.get().pid())) {
                     throw refused(read(channel), refusal, fix);
                 }
-                write(channel, new Holder(ProcessHandle.current().pid(), Instant.now(), run, processText()));
+                write(channel, new Holder(ProcessHandle.current().pid(), Instant.now().toString(), run, processText()));
                 return new FolderLock(channel, null, previous);
             }
             if (lock == null) {
                 throw refused(read(channel), refusal, fix);
             }
-            write(channel, new Holder(ProcessHandle.current().pid(), Instant.now(), run, processText()));
+            write(channel, new Holder(ProcessHandle.current().pid(), Instant.now().toString(), run, processText()));
             return new FolderLock(channel, lock, previous);
         } catch (IOException | RuntimeException e) {
             channel.close();

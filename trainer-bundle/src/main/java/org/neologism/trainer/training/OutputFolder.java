@@ -67,12 +67,13 @@ public final class OutputFolder implements AutoCloseable {
                     + " aside with --overwrite_output_dir (into " + folder.getFileName() + ".old-<time>, nothing is"
                     + " deleted), or pass another --output_dir.");
         }
+        String moved = names(previous);
         Path aside = asideFolder();
         Files.createDirectory(aside);
         for (Path entry : previous) {
             Files.move(entry, aside.resolve(entry.getFileName()));
         }
-        notice.accept("--overwrite_output_dir: moved the previous run's files (" + names(previous) + ") to " + aside);
+        notice.accept("--overwrite_output_dir: moved the previous run's files (" + moved + ") to " + aside);
     }
 
     private List<Path> visibleEntries() throws IOException {

@@ -62,16 +62,19 @@ final class RunOutputs {
                 new Embedding(trigger, new int[] {vectorCount, rows.widths()[1]}, blocks.get(1), "neologism", SDXL_ENCODERS.get(1)));
     }
 
-    void writeIntermediate(long step, float[] vectors) throws IOException {
+    /** Writes {@code learned_embeds-steps-<step>.bin} (SDXL: the pair {@code learned_embeds(_2)-steps-<step>.safetensors}) and returns it. */
+    Path writeIntermediate(long step, float[] vectors) throws IOException {
         if (!sdxl()) {
-            write(TextualInversionRun.BIN_FORMAT, List.of(embedding(vectors)), outputDir.resolve("learned_embeds-steps-" + step + ".bin"));
-            return;
+            Path file = outputDir.resolve("learned_embeds-steps-" + step + ".bin");
+            write(TextualInversionRun.BIN_FORMAT, List.of(embedding(vectors)), file);
+            return file;
         }
         List<Embedding> perEncoder = perEncoder(vectors);
-        write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(perEncoder.get(0)),
-                outputDir.resolve("learned_embeds-steps-" + step + ".safetensors"));
+        Path first = outputDir.resolve("learned_embeds-steps-" + step + ".safetensors");
+        write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(perEncoder.get(0)), first);
         write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(perEncoder.get(1)),
                 outputDir.resolve("learned_embeds_2-steps-" + step + ".safetensors"));
+        return first;
     }
 
     /** Writes the final files and returns the main one ({@code learned_embeds.bin}, or SDXL's single file). */

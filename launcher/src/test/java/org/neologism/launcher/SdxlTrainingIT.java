@@ -30,7 +30,7 @@ class SdxlTrainingIT {
 
     private String train(Path root, Path model, Path output, String... extra) {
         return "ti:train --wait --root " + root + " --model " + model + " --placeholder_token '" + TRIGGER + "'"
-                + " --initializer_token toy --train_data_dir " + images() + " --output_dir " + output
+                + " --train_data_dir " + images() + " --output_dir " + output
                 + " --resolution 32 --train_batch_size 2 --max_train_steps 3 --save_steps 2 --checkpointing_steps 2"
                 + " --learning_rate 5e-3 --no-scale_lr --seed 3 " + String.join(" ", extra);
     }
@@ -40,11 +40,11 @@ class SdxlTrainingIT {
         Path root = work.resolve("root");
         Path model = root.resolve("models/tiny-xl");
         Path output = work.resolve("out");
-        Distribution.Run run = new Distribution(home).run(600,
+        Distribution.Run run = new Distribution(home).run(600, "-Dneologism.root=" + root,
                 "--run", "ti:model create " + model + " --arch tiny-sdxl",
                 "--run", "ti:models --root " + root,
                 "--run", train(root, model, output),
-                "--run", "ti:embeddings --root " + root);
+                "--run", "ti:embeddings");
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().contains("Stable Diffusion XL"), run.out());
         assertTrue(run.out().contains("32+48"), "ti:models shows both widths: " + run.out());

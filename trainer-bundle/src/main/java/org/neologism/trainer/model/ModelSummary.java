@@ -35,7 +35,9 @@ public record ModelSummary(String family, String predictionType, List<Integer> t
         return new ModelSummary(family, folder.schedulerConfig().predictionType(), folder.tokenWidths(), te.vocabSize(),
                 textParameters,
                 new UNet2DCondition(unet, ComposedKernels.INSTANCE).parameterCount(), vae.parameterCount(), encoder,
-                name(folder, "text_encoder", "model"), name(folder, "unet", "diffusion_pytorch_model"),
+                te2 == null ? name(folder, "text_encoder", "model")
+                        : name(folder, "text_encoder", "model") + " + " + name(folder, "text_encoder_2", "model"),
+                name(folder, "unet", "diffusion_pytorch_model"),
                 name(folder, "vae", "diffusion_pytorch_model"));
     }
 

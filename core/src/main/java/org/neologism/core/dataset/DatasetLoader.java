@@ -1,6 +1,7 @@
 package org.neologism.core.dataset;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Reads a folder of training images: the first stage of every training run.
@@ -24,6 +25,9 @@ import java.io.IOException;
  * A blank caption file counts as no caption (the prompt templates are used).
  */
 public interface DatasetLoader {
+
+    /** The file extensions (lower case, without the dot) of the images a loader reads. */
+    Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp");
 
     /**
      * Loads and preprocesses every image of the folder.

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 record TrainingFolder(Path folder, List<Path> images, List<Path> skipped) {
 
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp");
+    static final Set<String> IMAGE_EXTENSIONS = org.neologism.core.dataset.DatasetLoader.IMAGE_EXTENSIONS;
 
     TrainingFolder {
         images = List.copyOf(images);

@@ -26,8 +26,11 @@ import java.util.Set;
  */
 public interface DatasetLoader {
 
-    /** The file extensions (lower case, without the dot) of the images a loader reads. */
-    Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp");
+    /**
+     * The file extensions (lower case, without the dot) of the images a loader reads: what PIL opens for
+     * diffusers' loader and ImageIO decodes (GIF: the first frame, as PIL's convert).
+     */
+    Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff");
 
     /**
      * Loads and preprocesses every image of the folder.

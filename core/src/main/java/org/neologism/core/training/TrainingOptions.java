@@ -105,6 +105,9 @@ public final class TrainingOptions {
             plain(List.of("--output_dir"), PATH,
                     "where logs, checkpoints and embeddings go (default <root>/text-inversion-output/<trigger>)",
                     TrainingRequest::outputDir, (b, v) -> b.outputDir(absolute(v))),
+            plain(List.of("--overwrite_output_dir"), SWITCH, "start a new run in an output folder that holds another"
+                            + " run's files, moving them aside into <output_dir>.old-<time> (nothing is deleted)",
+                    TrainingRequest::overwriteOutputDir, (b, v) -> b.overwriteOutputDir(Boolean.parseBoolean(v))),
             plain(List.of("--train_data_dir"), PATH,
                     "the folder of training images (default <root>/text-inversion-training-data/<trigger>)",
                     TrainingRequest::trainDataDir, (b, v) -> b.trainDataDir(absolute(v))));

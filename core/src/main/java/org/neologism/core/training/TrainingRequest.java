@@ -49,7 +49,8 @@ public record TrainingRequest(
         DeviceChoice device,
         Path root,
         Path outputDir,
-        Path trainDataDir) {
+        Path trainDataDir,
+        boolean overwriteOutputDir) {
 
     /** The pixel grid every model's VAE and UNet downsample by: a resolution must be a multiple of it. */
     public static final int RESOLUTION_STEP = 8;
@@ -80,11 +81,6 @@ public record TrainingRequest(
     /** {@code --mixed_precision=fp16}: the frozen networks in half precision. */
     public boolean halfPrecision() {
         return mixedPrecision.isHalf();
-    }
-
-    /** The learning rate of the first step after warmup: scaled by the samples per step with {@code --scale_lr}. */
-    public double effectiveLearningRate() {
-        return scaleLr ? learningRate * gradientAccumulationSteps * trainBatchSize : learningRate;
     }
 
     /**
@@ -131,6 +127,10 @@ public record TrainingRequest(
         }
         if (lrScheduler == null || lrScheduler.isBlank()) {
             problems.add("--lr_scheduler is required: a schedule name such as constant or cosine (ti:schedulers lists them)");
+        }
+        if (overwriteOutputDir && resumeFromCheckpoint != null && !resumeFromCheckpoint.isBlank()) {
+            problems.add("--overwrite_output_dir starts a new run, --resume_from_checkpoint continues one: pass only one"
+                    + " of them.");
         }
         if (checkpointsTotalLimit != null && checkpointsTotalLimit < 1) {
             problems.add("--checkpoints_total_limit must be at least 1, not " + checkpointsTotalLimit);
@@ -188,6 +188,7 @@ public record TrainingRequest(
         private Path root;
         private Path outputDir;
         private Path trainDataDir;
+        private boolean overwriteOutputDir;
 
         Builder() {}
 
@@ -225,6 +226,7 @@ public record TrainingRequest(
             root = r.root;
             outputDir = r.outputDir;
             trainDataDir = r.trainDataDir;
+            overwriteOutputDir = r.overwriteOutputDir;
         }
 
         public Builder model(String value) { model = value; return this; }
@@ -261,13 +263,16 @@ public record TrainingRequest(
         public Builder root(Path value) { root = value; return this; }
         public Builder outputDir(Path value) { outputDir = value; return this; }
         public Builder trainDataDir(Path value) { trainDataDir = value; return this; }
+        /** {@code --overwrite_output_dir}: move an earlier run's outputs aside instead of refusing the folder. */
+        public Builder overwriteOutputDir(boolean value) { overwriteOutputDir = value; return this; }
 
         public TrainingRequest build() {
             return new TrainingRequest(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution,
                     centerCrop, repeats, trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr,
                     lrScheduler, lrWarmupSteps, lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon,
                     mixedPrecision, gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit,
-                    resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir);
+                    resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir,
+                    overwriteOutputDir);
         }
     }
 }

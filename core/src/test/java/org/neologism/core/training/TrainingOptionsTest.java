@@ -93,7 +93,7 @@ class TrainingOptionsTest {
         TrainingRequest expected = new TrainingRequest("/models/sd21", "<psychedelic>", "art", LearnableProperty.STYLE, 3,
                 768, true, 7, 2, 4, 2500, 5e-4, false, "cosine_with_restarts", 0, Map.of("num_cycles", "3"), 0.8, 0.99, 0.5,
                 1e-6, MixedPrecision.FP16, true, false, 50, 2, "latest", 25, true, 42L, DeviceChoice.CPU,
-                Path.of("/data/root"), Path.of("/data/out"), Path.of("/data/images"));
+                Path.of("/data/root"), Path.of("/data/out"), Path.of("/data/images"), false);
         assertEquals(expected, request(spaced.toArray(String[]::new)));
         assertEquals(expected, request(joined.toArray(String[]::new)));
     }

@@ -12,6 +12,7 @@ import org.neologism.core.tokenizer.ClipTokenizer;
 import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.training.InitializerToken;
 import org.neologism.trainer.training.ModelLocator;
 
 /**
@@ -73,13 +74,7 @@ final class RequestChecks {
         } catch (InvalidTokenizerFolderException | RuntimeException e) {
             throw new IllegalArgumentException("--model " + model + ": " + e.getMessage());
         }
-        String initializer = request.initializerToken();
-        try {
-            tokenizer.initializerTokenId(initializer);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--initializer_token '" + initializer + "' is " + tokenizer.tokenCount(initializer)
-                    + " tokens for this model: " + e.getMessage() + " Choose one word such as * or cat.");
-        }
+        InitializerToken.idOf(tokenizer, request.initializerToken());
         String trigger = request.placeholderToken();
         try {
             tokenizer.addPlaceholderTokens(trigger, Math.max(1, request.numVectors()));

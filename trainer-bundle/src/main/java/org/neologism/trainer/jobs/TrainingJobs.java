@@ -20,6 +20,7 @@ import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.training.TextualInversionRun;
+import org.neologism.trainer.training.TrainedEmbeddingInstaller;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -111,7 +112,7 @@ public class TrainingJobs implements Trainer {
             return;
         }
         TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, this::followSchedule, this::codec,
-                embedding -> library.under(root).install(embedding, true).file());
+                new TrainedEmbeddingInstaller(library.under(root), root));
         try {
             TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
             job.finish(result.status(), result.step(), result.message());

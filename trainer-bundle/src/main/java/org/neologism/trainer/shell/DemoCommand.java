@@ -67,7 +67,9 @@ public class DemoCommand {
         TrainingRequest request = TrainingRequest.builder(TRIGGER).model(model.toString()).resolution(32)
                 .trainBatchSize(4).maxTrainSteps(steps).learningRate(5e-3).scaleLr(false).lrWarmupSteps(0)
                 .checkpointingSteps(Math.max(1, steps / 2)).checkpointsTotalLimit(2).saveSteps(Math.max(1, steps / 2))
-                .seed(42L).root(root.path()).build();
+                .seed(42L).root(root.path())
+                // a demo run again starts afresh: the previous demo's outputs are moved aside, not mixed in
+                .overwriteOutputDir(true).build();
         long job = trainer.submit(request);
         TrainingProgress end = new ProgressBar(out).follow(trainer, job);
         if (end.status() != TrainingStatus.COMPLETED) {

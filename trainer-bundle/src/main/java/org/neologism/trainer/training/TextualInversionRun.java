@@ -168,9 +168,8 @@ public final class TextualInversionRun {
         long seed = resumed.map(Checkpoint::seed)
                 .orElseGet(() -> request.seed() != null ? request.seed() : new SecureRandom().nextLong());
         long startStep = resumed.map(Checkpoint::step).orElse(0L);
-        double learningRate = request.scaleLr()
-                ? request.learningRate() * request.gradientAccumulationSteps() * request.trainBatchSize()
-                : request.learningRate();
+        double learningRate = TrainingLoop.baseLearningRate(request.learningRate(), request.scaleLr(),
+                request.trainBatchSize(), request.gradientAccumulationSteps());
         AdamW.Settings adam = new AdamW.Settings(request.adamBeta1(), request.adamBeta2(), request.adamWeightDecay(),
                 request.adamEpsilon());
         ScheduleSettings scheduleSettings = new ScheduleSettings(request.lrWarmupSteps(), request.maxTrainSteps(),
@@ -213,8 +212,8 @@ public final class TextualInversionRun {
 
             Checkpoint.Recipe recipe = new Checkpoint.Recipe(seed, trigger, vectorCount, width, datasetFingerprint,
                     modelFingerprint, request, runId);
-            int batchSize = request.trainBatchSize();
-            int accumulation = request.gradientAccumulationSteps();
+            TrainingLoop loop = new TrainingLoop(step, batches::batch, optimizer, schedule::multiplier, learningRate,
+                    request.trainBatchSize(), request.gradientAccumulationSteps());
             long started = System.nanoTime();
             observer.status(TrainingStatus.RUNNING, "Training " + trigger + " on " + dataset.images().size()
                     + " images from step " + startStep + " of " + request.maxTrainSteps());
@@ -227,19 +226,10 @@ public final class TextualInversionRun {
                             + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
                             + " --resume_from_checkpoint latest." : " before any training step; nothing was written."));
                 }
-                double lr = learningRate * schedule.multiplier(done);
-                float[] gradient = new float[vectors.length];
-                double loss = 0;
-                for (int micro = 0; micro < accumulation; micro++) {
-                    long firstSample = (done * accumulation + micro) * batchSize;
-                    TextualInversionStep.Outcome outcome = step.run(manager, vectors, batches.batch(firstSample, batchSize),
-                            1f / accumulation);
-                    loss += outcome.loss() / accumulation;
-                    for (int i = 0; i < gradient.length; i++) {
-                        gradient[i] += outcome.gradient()[i];
-                    }
-                }
-                if (!Double.isFinite(loss) || !allFinite(gradient)) {
+                TrainingLoop.Step stepped = loop.run(manager, vectors, done);
+                double loss = stepped.loss();
+                double lr = stepped.lr();
+                if (!stepped.finite()) {
                     // kept as an intermediate file: a diverged run has no final learned_embeds.bin
                     Path kept = outputs.writeIntermediate(done, vectors);
                     String what = Double.isFinite(loss) ? "The gradient became NaN or infinite" : "The loss became " + loss;
@@ -247,7 +237,6 @@ public final class TextualInversionRun {
                             + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
                             + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no.");
                 }
-                optimizer.step(vectors, gradient, lr);
                 long global = done + 1;
                 double seconds = (System.nanoTime() - started) / 1e9;
                 log.append(new LossLog.Row(global, loss, lr, seconds));
@@ -321,15 +310,6 @@ public final class TextualInversionRun {
                     + " (the weights differ). Resume with the same model, or start a new run with another --output_dir.");
         }
         return Optional.of(checkpoint);
-    }
-
-    private static boolean allFinite(float[] values) {
-        for (float value : values) {
-            if (!Float.isFinite(value)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<float[][]> bothWays(TrainingDataset dataset) {

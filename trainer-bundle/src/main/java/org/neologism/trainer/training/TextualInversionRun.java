@@ -3,6 +3,7 @@ package org.neologism.trainer.training;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -86,6 +87,9 @@ public final class TextualInversionRun {
                 throw failure;
             }
             throw new IOException(ioFailure().describe(failure, outputDir), failure);
+        } catch (UncheckedIOException failure) {
+            // loss.csv's appends inside the loop
+            throw new IOException(ioFailure().describe(failure.getCause(), outputDir), failure.getCause());
         }
     }
 

@@ -66,13 +66,13 @@ final class RunOutputs {
     Path writeIntermediate(long step, float[] vectors) throws IOException {
         if (!sdxl()) {
             Path file = outputDir.resolve("learned_embeds-steps-" + step + ".bin");
-            write(TextualInversionRun.BIN_FORMAT, List.of(embedding(vectors)), file);
+            write(EmbeddingCodec.LEARNED_EMBEDS_BIN, List.of(embedding(vectors)), file);
             return file;
         }
         List<Embedding> perEncoder = perEncoder(vectors);
         Path first = outputDir.resolve("learned_embeds-steps-" + step + ".safetensors");
-        write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(perEncoder.get(0)), first);
-        write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(perEncoder.get(1)),
+        write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, List.of(perEncoder.get(0)), first);
+        write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, List.of(perEncoder.get(1)),
                 outputDir.resolve("learned_embeds_2-steps-" + step + ".safetensors"));
         return first;
     }
@@ -81,15 +81,15 @@ final class RunOutputs {
     Path writeFinal(float[] vectors) throws IOException {
         if (!sdxl()) {
             Path bin = outputDir.resolve("learned_embeds.bin");
-            write(TextualInversionRun.BIN_FORMAT, List.of(embedding(vectors)), bin);
+            write(EmbeddingCodec.LEARNED_EMBEDS_BIN, List.of(embedding(vectors)), bin);
             // diffusers' safetensors files are [n, d] even for one vector.
             Embedding matrix = new Embedding(trigger, new int[] {vectorCount, rows.rowWidth()}, vectors.clone(), "neologism");
-            write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(matrix), outputDir.resolve("learned_embeds.safetensors"));
+            write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, List.of(matrix), outputDir.resolve("learned_embeds.safetensors"));
             return bin;
         }
         List<Embedding> perEncoder = perEncoder(vectors);
-        write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(perEncoder.get(0)), outputDir.resolve("learned_embeds.safetensors"));
-        write(TextualInversionRun.SAFETENSORS_FORMAT, List.of(perEncoder.get(1)), outputDir.resolve("learned_embeds_2.safetensors"));
+        write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, List.of(perEncoder.get(0)), outputDir.resolve("learned_embeds.safetensors"));
+        write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, List.of(perEncoder.get(1)), outputDir.resolve("learned_embeds_2.safetensors"));
         Path single = finalFile();
         write(SDXL_PAIR_FORMAT, installable(vectors), single);
         return single;

@@ -19,7 +19,6 @@ import org.neologism.core.root.RootFolder;
  */
 final class RunOutputs {
 
-    static final String SDXL_PAIR_FORMAT = "sdxl_clip_pair";
     /** The encoder names of the two halves of an SDXL embedding (see {@link Embedding#encoder()}). */
     static final List<String> SDXL_ENCODERS = List.of("clip_l", "clip_g");
 
@@ -91,7 +90,7 @@ final class RunOutputs {
         write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, List.of(perEncoder.get(0)), outputDir.resolve("learned_embeds.safetensors"));
         write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, List.of(perEncoder.get(1)), outputDir.resolve("learned_embeds_2.safetensors"));
         Path single = finalFile();
-        write(SDXL_PAIR_FORMAT, installable(vectors), single);
+        write(EmbeddingCodec.SDXL_CLIP_PAIR, installable(vectors), single);
         return single;
     }
 

@@ -189,6 +189,8 @@ class TrainingIT {
         assertEquals(1, fresh.exitCode(), fresh.out() + fresh.err());
         assertTrue(fresh.err().contains("The output folder " + output + " holds another run's files (")
                 && fresh.err().contains("Continue that run with --resume_from_checkpoint latest"), fresh.err());
+        assertTrue(fresh.out().contains("Took over the output folder " + output + " from a run that ended without"
+                + " releasing it (pid " + first.pid()), "the killed run's lock is taken over: " + fresh.out());
 
         int resumeTo;
         try (Stream<Path> checkpoints = Files.list(output)) {
@@ -197,8 +199,7 @@ class TrainingIT {
         }
         Distribution.Run resumed = distribution.run(300, "--run", train(output, resumeTo, "--resume_from_checkpoint latest"));
         assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
-        assertTrue(resumed.out().contains("Took over the output folder " + output + " from a run that ended without"
-                + " releasing it (pid " + first.pid()), resumed.out());
+        assertFalse(resumed.out().contains("Took over"), "a refused run releases the folder cleanly: " + resumed.out());
 
         Distribution.Run overwritten = distribution.run(300, "--run", train(output, 2, "--overwrite_output_dir"));
         assertEquals(0, overwritten.exitCode(), overwritten.out() + overwritten.err());

@@ -228,7 +228,7 @@ public final class TextualInversionRun {
                             : outputDir.resolve(Checkpoint.FOLDER_PREFIX + done);
                     return new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step " + done
                             + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
-                            + " --resume_from_checkpoint latest." : " before any training step; nothing was written."));
+                            + " --resume_from_checkpoint latest." : " before any training step, so there is no checkpoint to resume from."));
                 }
                 TrainingLoop.Step stepped = loop.run(manager, vectors, done);
                 double loss = stepped.loss();

@@ -55,6 +55,9 @@ public record TrainingRequest(
     /** The pixel grid every model's VAE and UNet downsample by: a resolution must be a multiple of it. */
     public static final int RESOLUTION_STEP = 8;
 
+    /** The model a command uses when none is named, as invokeai-ti's default: a name under {@code <root>/models}. */
+    public static final String DEFAULT_MODEL = "stable-diffusion-1.5";
+
     public TrainingRequest {
         Objects.requireNonNull(placeholderToken, "placeholder_token");
         learnableProperty = learnableProperty == null ? LearnableProperty.OBJECT : learnableProperty;
@@ -155,7 +158,7 @@ public record TrainingRequest(
 
     /** A request under construction; its fields start at invokeai-ti's command-line defaults. */
     public static final class Builder {
-        private String model = "stable-diffusion-1.5";
+        private String model = DEFAULT_MODEL;
         private String placeholderToken = "";
         private String initializerToken = "*";
         private LearnableProperty learnableProperty = LearnableProperty.OBJECT;

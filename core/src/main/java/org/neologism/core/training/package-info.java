@@ -5,5 +5,5 @@
  * {@code Trainer.problems}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package org.neologism.core.training;

@@ -49,6 +49,9 @@ public class TrainingJobs implements Trainer {
     @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.DIFFUSERS_SAFETENSORS + ")",
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile EmbeddingCodec diffusersSafetensors;
+    @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.SDXL_CLIP_PAIR + ")",
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EmbeddingCodec sdxlClipPair;
     private final RequestChecks checks;
     private final List<TrainingJob> jobs = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
@@ -73,6 +76,7 @@ public class TrainingJobs implements Trainer {
         return switch (format) {
             case EmbeddingCodec.LEARNED_EMBEDS_BIN -> learnedEmbedsBin;
             case EmbeddingCodec.DIFFUSERS_SAFETENSORS -> diffusersSafetensors;
+            case EmbeddingCodec.SDXL_CLIP_PAIR -> sdxlClipPair;
             default -> null;
         };
     }

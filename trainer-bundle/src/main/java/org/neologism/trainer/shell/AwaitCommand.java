@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
+import org.neologism.core.console.ProgressBar;
 import org.neologism.core.training.Trainer;
 import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingStatus;

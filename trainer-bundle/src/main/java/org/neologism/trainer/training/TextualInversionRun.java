@@ -25,9 +25,11 @@ import org.neologism.core.root.RootFolder;
 import org.neologism.core.schedule.LiveSchedule;
 import org.neologism.core.schedule.ScheduleSettings;
 import org.neologism.core.tokenizer.ClipTokenizer;
+import org.neologism.core.sampling.Sampler;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
 
@@ -39,7 +41,8 @@ public final class TextualInversionRun {
 
     /** The services a run uses; the trainer component supplies them. */
     public record Services(TorchEngine torch, DatasetLoader datasets, Schedules schedules,
-                           Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer) {}
+                           Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer,
+                           Function<String, Optional<Sampler>> samplers) {}
 
     /** Follows a learning-rate schedule by name through the registry of the trainer's bundle. */
     @FunctionalInterface
@@ -152,6 +155,8 @@ public final class TextualInversionRun {
             int width = networks.tokenWidth();
             float[] vectors;
             AdamW optimizer;
+            float[] initializer = repeated(networks.textEncoder().tokenEmbeddingRow(manager, initializerId).toFloatArray(),
+                    vectorCount);
             if (resumed.isPresent()) {
                 Checkpoint checkpoint = resumed.get();
                 vectors = checkpoint.vectors();
@@ -159,13 +164,10 @@ public final class TextualInversionRun {
                 observer.notice("Resuming from " + outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step())
                         + " at step " + checkpoint.step());
             } else {
-                float[] initializer = networks.textEncoder().tokenEmbeddingRow(manager, initializerId).toFloatArray();
-                vectors = new float[vectorCount * width];
-                for (int i = 0; i < vectorCount; i++) {
-                    System.arraycopy(initializer, 0, vectors, i * width, width);
-                }
+                vectors = initializer.clone();
                 optimizer = new AdamW(adam, vectors.length);
             }
+            LearningWatch watch = learningWatch(model, networks, initializer, seed, outputDir);
 
             LatentCache latents = LatentCache.encode(networks.vae(), manager, bothWays(dataset), request.resolution());
             TrainingRandom random = new TrainingRandom(seed, dataset.images().size(), dataset.repeats(), templates.size(),
@@ -206,6 +208,7 @@ public final class TextualInversionRun {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 log.append(new LossLog.Row(global, loss, lr, seconds));
                 observer.stepDone(global, request.maxTrainSteps(), loss, lr);
+                watch.afterStep(manager, global, loss, stepped.gradientNorm(), vectors);
                 if (global % request.saveSteps() == 0) {
                     outputs.writeIntermediate(global, vectors);
                 }
@@ -216,6 +219,7 @@ public final class TextualInversionRun {
                     }
                 }
             }
+            watch.atEnd(manager, request.maxTrainSteps(), vectors);
             outputs.writeFinal(vectors);
             outputs.plotLoss(log);
             Path installed = install(outputs.embedding(vectors), outputDir.resolve("learned_embeds.bin"));
@@ -223,6 +227,37 @@ public final class TextualInversionRun {
                     "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputDir.resolve("learned_embeds.bin")
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
         }
+    }
+
+    /**
+     * The run's learning report and, with {@code --validation_prompt}, its validation images (DPM++ 2M from the
+     * sampler services); without the flag nothing is loaded or drawn.
+     */
+    private LearningWatch learningWatch(DiffusersFolder model, FrozenNetworks networks, float[] initializer, long seed,
+                                        Path outputDir) {
+        LearningReport report = new LearningReport(initializer);
+        if (!request.validates()) {
+            return new LearningWatch(report, Optional.empty(), request.maxTrainSteps(), observer);
+        }
+        ImageGenerator.unsupported(model.index()).ifPresent(reason -> {
+            throw new IllegalArgumentException("--validation_prompt: " + reason);
+        });
+        Sampler sampler = services.samplers().apply(ValidationImages.SAMPLER).orElseThrow(() -> new IllegalStateException(
+                "--validation_prompt needs the " + ValidationImages.SAMPLER + " sampler, which no bundle provides:"
+                        + " start the schedulers bundle, or train without --validation_prompt"));
+        ImageGenerator generator = new ImageGenerator(model, networks.textEncoder(), networks.unet(), networks.vae());
+        ValidationImages images = new ValidationImages(new ValidationImages.Settings(request.validationPrompt(),
+                request.numValidationImages(), request.validationSteps()), generator, sampler, request.placeholderToken(),
+                request.numVectors(), networks.tokenWidth(), seed, outputDir, observer);
+        return new LearningWatch(report, Optional.of(images), request.validationSteps(), observer);
+    }
+
+    private static float[] repeated(float[] row, int times) {
+        float[] out = new float[row.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(row, 0, out, i * row.length, row.length);
+        }
+        return out;
     }
 
     /** Installs the result; when that fails, the message says where the trained embedding is kept. */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.schedule.LearningRateSchedule;
 import org.neologism.core.tokenizer.ClipTokenizer;
 import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
@@ -22,18 +23,18 @@ final class CommandLineChecks {
 
     private final BundleContext context;
     private final TrainOptions options;
+    private final Settings settings;
 
-    CommandLineChecks(BundleContext context, TrainOptions options) {
+    CommandLineChecks(BundleContext context, Settings settings, TrainOptions options) {
         this.context = context;
+        this.settings = settings;
         this.options = options;
     }
 
     /** {@code --root}, else the process's root; created with the guide's layout on first use. */
     RootFolder root(ParsedCommandLine line) {
         String given = line.value(options, "--root");
-        RootFolder root = given.isBlank()
-                ? RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")))
-                : new RootFolder(Path.of(given).toAbsolutePath());
+        RootFolder root = settings.root(given);
         try {
             return root.createLayout();
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import org.neologism.core.training.TrainingProgress;
 import org.neologism.trainer.cli.form.FormDefaults;
 import org.neologism.trainer.cli.form.TrainingForm;
 import org.neologism.trainer.shell.TrainCommands;
+import org.neologism.core.settings.Settings;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -32,11 +33,14 @@ public class InvokeAiTiCommand {
     private final BundleContext context;
     private final TrainCommands train;
     private final Trainer trainer;
+    private final Settings settings;
     private final TrainOptions options = TrainOptions.ofTrainCommand();
 
     @Activate
-    public InvokeAiTiCommand(BundleContext context, @Reference TrainCommands train, @Reference Trainer trainer) {
+    public InvokeAiTiCommand(BundleContext context, @Reference TrainCommands train, @Reference Trainer trainer,
+                             @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.train = train;
         this.trainer = trainer;
     }
@@ -44,7 +48,7 @@ public class InvokeAiTiCommand {
     /** Runs invokeai-ti with its arguments; returns the process's exit code. */
     public int run(List<String> args, PrintStream out, PrintStream err) {
         CommandLineParser parser = new CommandLineParser(options);
-        CommandLineChecks checks = new CommandLineChecks(context, options);
+        CommandLineChecks checks = new CommandLineChecks(context, settings, options);
         ParsedCommandLine line;
         try {
             line = parser.parse(args);

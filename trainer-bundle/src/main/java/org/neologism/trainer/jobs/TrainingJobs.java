@@ -1,6 +1,5 @@
 package org.neologism.trainer.jobs;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +13,7 @@ import org.neologism.core.dataset.DatasetLoader;
 import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.training.Trainer;
 import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingRequest;
@@ -41,6 +41,7 @@ public class TrainingJobs implements Trainer {
     private final TorchEngine torch;
     private final DatasetLoader datasets;
     private final EmbeddingLibrary library;
+    private final Settings settings;
     private final Map<String, EmbeddingCodec> codecs = new ConcurrentHashMap<>();
     private final List<TrainingJob> jobs = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
@@ -52,8 +53,9 @@ public class TrainingJobs implements Trainer {
 
     @Activate
     public TrainingJobs(BundleContext context, @Reference TorchEngine torch, @Reference DatasetLoader datasets,
-                        @Reference EmbeddingLibrary library) {
+                        @Reference EmbeddingLibrary library, @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.torch = torch;
         this.datasets = datasets;
         this.library = library;
@@ -106,7 +108,7 @@ public class TrainingJobs implements Trainer {
         if (request.root() != null) {
             return new RootFolder(request.root());
         }
-        return RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")));
+        return settings.root();
     }
 
     /** A failure as one line a user can act on: our messages name the file or flag already. */

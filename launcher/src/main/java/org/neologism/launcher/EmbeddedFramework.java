@@ -31,6 +31,8 @@ final class EmbeddedFramework implements AutoCloseable {
     private static final String JLINE_BUNDLE = "org.jline";
     /** Each reads the terminal once started, so only the one a run needs is started. */
     private static final java.util.Set<String> SHELL_IMPLEMENTATIONS = java.util.Set.of(SHELL_BUNDLE, JLINE_SHELL_BUNDLE);
+    /** The API package the launcher calls the bundles through, at the version of its package-info.java. */
+    static final String SHARED_PACKAGES = "org.neologism.core.launch;version=\"1.0.0\"";
 
     private final Framework framework;
     private final Path storage;
@@ -63,6 +65,8 @@ final class EmbeddedFramework implements AutoCloseable {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // SCR reports a component that fails to activate, with its stack trace, on the console.
         config.put("ds.loglevel", "error");
+        // The launcher and the bundles share CommandLineTool: the framework exports its package from this class path.
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SHARED_PACKAGES);
         config.putAll(properties);
 
         Framework framework = frameworkFactory().newFramework(config);

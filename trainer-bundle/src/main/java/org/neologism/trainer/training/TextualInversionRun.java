@@ -3,6 +3,7 @@ package org.neologism.trainer.training;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -29,7 +30,6 @@ import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
-import org.osgi.framework.BundleContext;
 
 /**
  * One textual-inversion run from request to files: diffusers' {@code textual_inversion.py} with a
@@ -38,20 +38,27 @@ import org.osgi.framework.BundleContext;
 public final class TextualInversionRun {
 
     /** The services a run uses; the trainer component supplies them. */
-    public record Services(TorchEngine torch, DatasetLoader datasets, BundleContext context,
+    public record Services(TorchEngine torch, DatasetLoader datasets, Schedules schedules,
                            Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer) {}
 
-    /** Puts the finished embedding where InvokeAI finds it; returns the file written. */
+    /** Follows a learning-rate schedule by name through the registry of the trainer's bundle. */
+    @FunctionalInterface
+    public interface Schedules {
+        LiveSchedule follow(String name, ScheduleSettings settings, LiveSchedule.Listener listener);
+    }
+
+    /**
+     * Puts the finished embedding where InvokeAI finds it; returns the file written. The parts are one
+     * embedding for SD 1.x/2.x, and SDXL's {@code clip_l} and {@code clip_g} halves.
+     */
     @FunctionalInterface
     public interface EmbeddingInstaller {
-        Path install(Embedding embedding) throws IOException;
+        Path install(List<Embedding> parts) throws IOException;
     }
 
     /** How a run ended. */
     public record Result(TrainingStatus status, long step, Path outputDir, Optional<Path> installed, String message) {}
 
-    static final String BIN_FORMAT = "learned_embeds_bin";
-    static final String SAFETENSORS_FORMAT = "diffusers_safetensors";
     /** The cache of weight-file digests behind the model fingerprint, under the root folder. */
     static final String WEIGHT_DIGESTS = "cache/weight-digests.json";
 
@@ -67,54 +74,13 @@ public final class TextualInversionRun {
         this.observer = observer;
     }
 
-    /** Checks what can be checked without loading anything; the messages name the flag. */
-    public static void validate(TrainingRequest request) {
-        if ("bf16".equals(request.mixedPrecision())) {
-            throw new IllegalArgumentException("--mixed_precision=bf16 is not supported: DJL 0.36 cannot hold bfloat16"
-                    + " tensors (it aborts the JVM). Use --mixed_precision=fp16 or --mixed_precision=no.");
-        }
-        if (!"no".equals(request.mixedPrecision()) && !"fp16".equals(request.mixedPrecision())) {
-            throw new IllegalArgumentException("--mixed_precision must be no, fp16 or bf16, not " + request.mixedPrecision());
-        }
-        if ("fp16".equals(request.mixedPrecision()) && !request.fusedAttention()) {
-            throw new IllegalArgumentException("--mixed_precision=fp16 needs the fused kernels: drop --no_fused_attention,"
-                    + " or train with --mixed_precision=no.");
-        }
-        requirePositive("--max_train_steps", request.maxTrainSteps());
-        requirePositive("--train_batch_size", request.trainBatchSize());
-        requirePositive("--gradient_accumulation_steps", request.gradientAccumulationSteps());
-        requirePositive("--num_vectors", request.numVectors());
-        requirePositive("--save_steps", request.saveSteps());
-        requirePositive("--checkpointing_steps", request.checkpointingSteps());
-        if (request.lrWarmupSteps() < 0) {
-            throw new IllegalArgumentException("--lr_warmup_steps must not be negative, not " + request.lrWarmupSteps());
-        }
-        if (!(request.learningRate() > 0)) {
-            throw new IllegalArgumentException("--learning_rate must be positive, not " + request.learningRate());
-        }
-        if (request.overwriteOutputDir() && request.resumeFromCheckpoint() != null && !request.resumeFromCheckpoint().isBlank()) {
-            throw new IllegalArgumentException("--overwrite_output_dir starts a new run, --resume_from_checkpoint continues"
-                    + " one: pass only one of them.");
-        }
-        if (request.checkpointsTotalLimit() != null && request.checkpointsTotalLimit() < 1) {
-            throw new IllegalArgumentException("--checkpoints_total_limit must be at least 1, not " + request.checkpointsTotalLimit());
-        }
-        PromptTemplates.forProperty(request.learnableProperty());
-    }
-
-    private static void requirePositive(String flag, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(flag + " must be at least 1, not " + value);
-        }
-    }
-
     /** The output folder the request writes to. */
     public Path outputDir() {
         return request.outputDir() != null ? request.outputDir() : root.trainingOutput(request.placeholderToken());
     }
 
     public Result run() throws IOException, InterruptedException {
-        validate(request);
+        request.requireValid();
         Path outputDir = outputDir();
         try (OutputFolder folder = OutputFolder.lock(outputDir, "training " + request.placeholderToken() + " on "
                 + request.model(), observer::notice)) {
@@ -124,6 +90,9 @@ public final class TextualInversionRun {
                 throw failure;
             }
             throw new IOException(ioFailure().describe(failure, outputDir), failure);
+        } catch (UncheckedIOException failure) {
+            // loss.csv's appends inside the loop
+            throw new IOException(ioFailure().describe(failure.getCause(), outputDir), failure.getCause());
         }
     }
 
@@ -146,14 +115,23 @@ public final class TextualInversionRun {
         int vectorCount = request.numVectors();
 
         DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
-        ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFolder());
-        int initializerId = InitializerToken.idOf(tokenizer, request.initializerToken());
-        int[] placeholderIds = tokenizer.addPlaceholderTokens(trigger, vectorCount);
+        // Each text encoder has its own tokenizer (SDXL's second pads with "!"): ids per tokenizer.
+        List<ClipTokenizer> tokenizers = new ArrayList<>();
+        List<Integer> initializerIds = new ArrayList<>();
+        List<long[]> placeholderIds = new ArrayList<>();
+        for (Path tokenizerFolder : model.tokenizerFolders()) {
+            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerFolder);
+            initializerIds.add(InitializerToken.idOf(tokenizer, request.initializerToken()));
+            placeholderIds.add(toLongs(tokenizer.addPlaceholderTokens(trigger, vectorCount)));
+            tokenizers.add(tokenizer);
+        }
         String expandedTrigger = ClipTokenizer.expandPlaceholder(trigger, vectorCount);
+        // diffusers' SDXL script resizes the whole image to R×R before its crop, so --center_crop changes nothing.
+        boolean centerCrop = request.centerCrop() && !model.isSdxl();
         TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
-                request.centerCrop(), request.repeats(), expandedTrigger));
+                centerCrop, request.repeats(), expandedTrigger));
         dataset.warnings().forEach(observer::notice);
-        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty());
+        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty().flag());
 
         if (request.resumeFromCheckpoint() == null || request.resumeFromCheckpoint().isBlank()) {
             folder.prepareForNewRun(request.overwriteOutputDir(), observer::notice);
@@ -161,6 +139,10 @@ public final class TextualInversionRun {
         Files.createDirectories(outputDir.resolve("logs"));
         observer = new LoggedObserver(observer, outputDir.resolve("logs").resolve("train.log"));
         observer.notice("Run of " + trigger + ": model " + modelDir + ", images " + dataDir + ", output " + outputDir);
+        if (request.centerCrop() && model.isSdxl()) {
+            observer.notice("--center_crop has no effect on an SDXL model: like diffusers' SDXL script, each image is"
+                    + " resized to " + request.resolution() + "x" + request.resolution() + " whole.");
+        }
         String datasetFingerprint = RunFingerprint.ofDataset(dataDir, request.resolution(), request.centerCrop());
         String modelFingerprint = RunFingerprint.ofModel(modelDir, new WeightDigests(root.path().resolve(WEIGHT_DIGESTS)));
         Optional<Checkpoint> resumed = resumePoint(outputDir, modelDir, datasetFingerprint, modelFingerprint);
@@ -177,12 +159,11 @@ public final class TextualInversionRun {
 
         // libtorch's grad mode is per thread and on for new threads: off outside the gradient collector.
         JniUtils.setGradMode(false);
-        try (NDManager manager = services.torch().newManager(services.torch().device(request.device()));
-             LiveSchedule schedule = LiveSchedule.follow(services.context(), request.lrScheduler(), scheduleSettings,
-                     this::scheduleNotice);
-             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), "fp16".equals(request.mixedPrecision()),
+        try (NDManager manager = services.torch().newManager(services.torch().deviceFor(request.device()));
+             LiveSchedule schedule = services.schedules().follow(request.lrScheduler(), scheduleSettings, scheduleListener());
+             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), request.halfPrecision(),
                      manager, observer::notice)) {
-            FrozenNetworks networks = FrozenNetworks.load(model, manager, "fp16".equals(request.mixedPrecision()),
+            FrozenNetworks networks = FrozenNetworks.load(model, manager, request.halfPrecision(),
                     kernels.kernels());
             int width = networks.tokenWidth();
             float[] vectors;
@@ -194,21 +175,19 @@ public final class TextualInversionRun {
                 observer.notice("Resuming from " + outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step())
                         + " at step " + checkpoint.step());
             } else {
-                float[] initializer = networks.textEncoder().tokenEmbeddingRow(manager, initializerId).toFloatArray();
-                vectors = new float[vectorCount * width];
-                for (int i = 0; i < vectorCount; i++) {
-                    System.arraycopy(initializer, 0, vectors, i * width, width);
-                }
+                vectors = initialVectors(networks, manager, initializerIds, vectorCount);
                 optimizer = new AdamW(adam, vectors.length);
             }
 
             LatentCache latents = LatentCache.encode(networks.vae(), manager, bothWays(dataset), request.resolution());
             TrainingRandom random = new TrainingRandom(seed, dataset.images().size(), dataset.repeats(), templates.size(),
                     networks.schedule().numTrainTimesteps(), dataset.flipProbability());
-            BatchAssembler batches = new BatchAssembler(random, latents, dataset, templates, tokenizer, expandedTrigger);
-            TextualInversionStep step = new TextualInversionStep(networks, toLongs(placeholderIds));
+            BatchAssembler batches = new BatchAssembler(random, latents, dataset, templates, tokenizers, expandedTrigger,
+                    networks.unet().needsAddedConditions());
+            TextualInversionStep step = new TextualInversionStep(networks, placeholderIds);
             LossLog log = LossLog.open(outputDir, startStep);
-            RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, width, services.codecs());
+            RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, new VectorRows(networks.text().widths()),
+                    services.codecs());
 
             Checkpoint.Recipe recipe = new Checkpoint.Recipe(seed, trigger, vectorCount, width, datasetFingerprint,
                     modelFingerprint, request, runId);
@@ -224,7 +203,7 @@ public final class TextualInversionRun {
                             : outputDir.resolve(Checkpoint.FOLDER_PREFIX + done);
                     return new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step " + done
                             + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
-                            + " --resume_from_checkpoint latest." : " before any training step; nothing was written."));
+                            + " --resume_from_checkpoint latest." : " before any training step, so there is no checkpoint to resume from."));
                 }
                 TrainingLoop.Step stepped = loop.run(manager, vectors, done);
                 double loss = stepped.loss();
@@ -253,17 +232,17 @@ public final class TextualInversionRun {
             }
             outputs.writeFinal(vectors);
             outputs.plotLoss(log);
-            Path installed = install(outputs.embedding(vectors), outputDir.resolve("learned_embeds.bin"));
+            Path installed = install(outputs.installable(vectors), outputs.finalFile());
             return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), outputDir, Optional.of(installed),
-                    "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputDir.resolve("learned_embeds.bin")
+                    "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputs.finalFile()
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
         }
     }
 
     /** Installs the result; when that fails, the message says where the trained embedding is kept. */
-    private Path install(Embedding embedding, Path trained) throws IOException {
+    private Path install(List<Embedding> parts, Path trained) throws IOException {
         try {
-            return services.installer().install(embedding);
+            return services.installer().install(parts);
         } catch (IOException failure) {
             String why = IoFailure.isFileSystemFailure(failure) ? ioFailure().describe(failure, root.embeddings())
                     : failure.getMessage();
@@ -272,13 +251,20 @@ public final class TextualInversionRun {
         }
     }
 
-    /** LiveSchedule reports a missing provider with "waits for"; the job shows it as paused. */
-    private void scheduleNotice(String message) {
-        if (message.contains("waits for")) {
-            observer.status(TrainingStatus.PAUSED, message);
-        } else {
-            observer.notice(message);
-        }
+
+    /** A step that waits for its schedule pauses the job; the job shows which schedule it waits for. */
+    private LiveSchedule.Listener scheduleListener() {
+        return new LiveSchedule.Listener() {
+            @Override
+            public void notice(String line) {
+                observer.notice(line);
+            }
+
+            @Override
+            public void waiting(String schedule, String line) {
+                observer.paused(schedule, line);
+            }
+        };
     }
 
     private Optional<Checkpoint> resumePoint(Path outputDir, Path modelDir, String datasetFingerprint,
@@ -310,6 +296,21 @@ public final class TextualInversionRun {
                     + " (the weights differ). Resume with the same model, or start a new run with another --output_dir.");
         }
         return Optional.of(checkpoint);
+    }
+
+    /** Every vector starts as its encoder's initializer row, for each encoder side by side. */
+    private static float[] initialVectors(FrozenNetworks networks, NDManager manager, List<Integer> initializerIds,
+            int vectorCount) {
+        List<float[]> blocks = new ArrayList<>();
+        for (int e = 0; e < initializerIds.size(); e++) {
+            float[] row = networks.text().encoders().get(e).tokenEmbeddingRow(manager, initializerIds.get(e)).toFloatArray();
+            float[] block = new float[vectorCount * row.length];
+            for (int i = 0; i < vectorCount; i++) {
+                System.arraycopy(row, 0, block, i * row.length, row.length);
+            }
+            blocks.add(block);
+        }
+        return new VectorRows(networks.text().widths()).join(blocks);
     }
 
     private static List<float[][]> bothWays(TrainingDataset dataset) {

@@ -119,9 +119,9 @@ public class GenerateCommand {
                     + String.join(", ", new TreeMap<>(samplers).keySet()));
         }
         long seedValue = seed.isBlank() ? new SecureRandom().nextLong() & 0xffffffffL : Long.parseLong(seed);
-        TextToImage.Settings settings = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
+        TextToImage.Settings drawing = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
                 width, seedValue, numImages);
-        RootFolder root = settings.root(rootPath);
+        RootFolder root = this.settings.root(rootPath);
         Path modelDir = ModelLocator.locate(model, root);
         ImageGenerator.unsupported(modelDir).ifPresent(reason -> {
             throw new IllegalArgumentException(modelDir + ": " + reason);
@@ -141,7 +141,7 @@ public class GenerateCommand {
                     folderModel.loadVae(manager, DataType.FLOAT32, kernels.kernels()));
             out.println("Generating " + numImages + " image(s) with " + sampler.label() + ", " + steps + " steps, guidance "
                     + guidanceScale + ", seed " + seedValue);
-            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, settings,
+            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, drawing,
                     (image, step, total) -> {
                         out.print("\r" + bar(image, numImages, step, total, started));
                         out.flush();

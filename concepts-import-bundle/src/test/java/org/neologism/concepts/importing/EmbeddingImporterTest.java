@@ -120,8 +120,9 @@ class EmbeddingImporterTest {
             EmbeddingWidthMismatchException error = assertThrows(EmbeddingWidthMismatchException.class,
                     () -> new EmbeddingImporter(formats, library).importEmbedding(
                             new ImportRequest(sdxl, Optional.empty(), Optional.of(model), false)));
-            assertTrue(error.getMessage().contains("token dimension 768, but the current model has token dimension 32"),
-                    error.getMessage());
+            // InvokeAI's wording, adapted to the two widths of an SDXL embedding.
+            assertTrue(error.getMessage().contains("token dimensions 768 (clip_l) and 1280 (clip_g), but the current model"
+                    + " has token dimension 32"), error.getMessage());
         }
     }
 

@@ -52,6 +52,18 @@ public record InstalledModel(String name, String format, Path path, String descr
         return modelDescription().map(model -> OptionalInt.of(model.tokenWidth())).orElse(OptionalInt.empty());
     }
 
+    /** SDXL's second token width ({@code text_encoder_2/config.json} hidden_size, 1280), when there is one. */
+    public OptionalInt tokenWidth2() {
+        return modelDescription().filter(ModelDescription::hasSecondEncoder)
+                .map(model -> OptionalInt.of(model.tokenWidths().get(1))).orElse(OptionalInt.empty());
+    }
+
+    /** Every token width for display: {@code 768}, {@code 1024}, or SDXL's {@code 768+1280}; {@code -} when unreadable. */
+    public String tokenWidths() {
+        return modelDescription().map(model -> model.tokenWidths().stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining("+"))).orElse("-");
+    }
+
     /** SD 1.x, SD 2.x or SDXL as the model's configs describe it ({@link ModelDescription#architecture()}). */
     public String architecture() {
         if (!DIFFUSERS.equals(format)) {

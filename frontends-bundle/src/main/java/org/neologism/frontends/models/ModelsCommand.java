@@ -40,10 +40,10 @@ public class ModelsCommand {
                     + folder.models().resolve("tiny") + " --arch tiny-sd1");
             return;
         }
-        System.out.println(String.format("%-28s %-10s %-22s %-6s %s", "NAME", "FORMAT", "ARCHITECTURE", "WIDTH", "PATH"));
+        System.out.println(String.format("%-28s %-10s %-22s %-9s %s", "NAME", "FORMAT", "ARCHITECTURE", "WIDTH", "PATH"));
         for (InstalledModel model : models) {
-            String width = model.tokenWidth().isPresent() ? Integer.toString(model.tokenWidth().getAsInt()) : "-";
-            System.out.println(String.format("%-28s %-10s %-22s %-6s %s", model.name(), model.format(), model.architecture(),
+            String width = model.tokenWidths();
+            System.out.println(String.format("%-28s %-10s %-22s %-9s %s", model.name(), model.format(), model.architecture(),
                     width, model.path() == null ? "(no path: " + model.listedIn().getFileName() + " names none)" : model.path()));
         }
     }

@@ -1,6 +1,5 @@
 package org.neologism.trainer.jobs;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +13,7 @@ import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.sampling.Sampler;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.schedule.LiveSchedule;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.training.InvalidTrainingRequestException;
 import org.neologism.core.training.Trainer;
 import org.neologism.core.training.TrainingProgress;
@@ -43,6 +43,7 @@ public class TrainingJobs implements Trainer {
     private final TorchEngine torch;
     private final DatasetLoader datasets;
     private final EmbeddingLibrary library;
+    private final Settings settings;
 
     @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.LEARNED_EMBEDS_BIN + ")",
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -64,8 +65,9 @@ public class TrainingJobs implements Trainer {
 
     @Activate
     public TrainingJobs(BundleContext context, @Reference TorchEngine torch, @Reference DatasetLoader datasets,
-                        @Reference EmbeddingLibrary library) {
+                        @Reference EmbeddingLibrary library, @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.torch = torch;
         this.datasets = datasets;
         this.library = library;
@@ -145,7 +147,7 @@ public class TrainingJobs implements Trainer {
         if (request.root() != null) {
             return new RootFolder(request.root());
         }
-        return RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")));
+        return settings.root();
     }
 
     /** A failure as one line a user can act on: our messages name the file or flag already. */

@@ -20,6 +20,7 @@ import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.embedding.InstalledEmbedding;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.sampling.Sampler;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.ImageGenerator;
@@ -52,13 +53,16 @@ public class GenerateCommand {
     private static final Pattern TRIGGER = Pattern.compile("<[^<>\\s]+>");
 
     private final BundleContext context;
+    private final Settings settings;
     private final TorchEngine torch;
     private final EmbeddingLibrary library;
     private final Map<String, Sampler> samplers = new ConcurrentHashMap<>();
 
     @Activate
-    public GenerateCommand(BundleContext context, @Reference TorchEngine torch, @Reference EmbeddingLibrary library) {
+    public GenerateCommand(BundleContext context, @Reference TorchEngine torch, @Reference EmbeddingLibrary library,
+                           @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.torch = torch;
         this.library = library;
     }
@@ -117,9 +121,7 @@ public class GenerateCommand {
         long seedValue = seed.isBlank() ? new SecureRandom().nextLong() & 0xffffffffL : Long.parseLong(seed);
         TextToImage.Settings settings = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
                 width, seedValue, numImages);
-        RootFolder root = rootPath.isBlank()
-                ? RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")))
-                : new RootFolder(Path.of(rootPath).toAbsolutePath());
+        RootFolder root = settings.root(rootPath);
         Path modelDir = ModelLocator.locate(model, root);
         ImageGenerator.unsupported(modelDir).ifPresent(reason -> {
             throw new IllegalArgumentException(modelDir + ": " + reason);

@@ -60,7 +60,7 @@ class SdxlEmbeddingsParityTest {
             JsonNode record = (JsonNode) entry[1];
             Path file = variant.resolve(record.get("file").asText());
             JsonNode load = record.get("diffusers_sdxl_load");
-            InvokeAiEmbeddingLibrary library = new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve(file.getFileName().toString())),
+            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(file.getFileName().toString())),
                     formats);
             InstalledEmbedding installed = new EmbeddingImporter(formats, library).importEmbedding(
                     new ImportRequest(file, Optional.empty(), Optional.of(Fixtures.root().resolve("models").resolve(variant.getFileName())),
@@ -107,7 +107,7 @@ class SdxlEmbeddingsParityTest {
         Object[] first = sdxlRecords().get(0);
         Path sdxlFile = ((Path) first[0]).resolve(((JsonNode) first[1]).get("file").asText());
         EmbeddingImporter importer = new EmbeddingImporter(formats,
-                new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve("refusals")), formats));
+                InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve("refusals")), formats));
         Path oneEncoder = oneEncoderModel;
         EmbeddingWidthMismatchException onOneEncoder = assertThrows(EmbeddingWidthMismatchException.class,
                 () -> importer.importEmbedding(new ImportRequest(sdxlFile, Optional.empty(), Optional.of(oneEncoder), false)));

@@ -121,7 +121,7 @@ public class GenerateCommand {
         long seedValue = seed.isBlank() ? new SecureRandom().nextLong() & 0xffffffffL : Long.parseLong(seed);
         TextToImage.Settings settings = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
                 width, seedValue, numImages);
-        RootFolder root = settings.root(rootPath);
+        RootFolder root = this.settings.root(rootPath);
         Path modelDir = ModelLocator.locate(model, root);
         ImageGenerator.unsupported(modelDir).ifPresent(reason -> {
             throw new IllegalArgumentException(modelDir + ": " + reason);

@@ -110,7 +110,7 @@ class ConceptsCommandsIT {
     void importWithoutArgumentsShowsItsUsage() throws Exception {
         Distribution.Run run = neologism("ti:import", "help ti:export");
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().contains("Usage: ti:import [--trigger <trigger>] [--model <model>] [--force] <source>"), run.out());
+        assertTrue(run.out().contains("Usage: ti:import [--root <root>] [--trigger <trigger>] [--model <model>] [--force] <source>"), run.out());
         assertTrue(run.out().contains("--format"), run.out());
     }
 

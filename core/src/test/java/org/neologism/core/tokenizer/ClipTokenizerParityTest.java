@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsEntry;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * Every tokenizer reference of every golden variant (HF transformers 4.33 slow CLIPTokenizer with ftfy 6.1.1):
@@ -29,53 +29,35 @@ import org.neologism.core.tensors.SafetensorsFile;
  */
 class ClipTokenizerParityTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    static Path fixtures() {
-        String property = System.getProperty("neologism.fixtures");
-        assertNotNull(property, "surefire must pass -Dneologism.fixtures");
-        return Path.of(property);
-    }
-
-    static List<String> variants() throws IOException {
-        List<String> variants = new ArrayList<>();
-        try (Stream<Path> folders = Files.list(fixtures().resolve("golden"))) {
-            folders.filter(Files::isDirectory).map(folder -> folder.getFileName().toString()).sorted()
-                    .forEach(variants::add);
-        }
-        assertFalse(variants.isEmpty(), "no variant folder under " + fixtures().resolve("golden"));
-        return variants;
-    }
-
-    static ClipTokenizer load(String variant) throws IOException {
-        return ClipTokenizer.load(fixtures().resolve("models").resolve(variant).resolve("tokenizer"));
+    static ClipTokenizer load(GoldenVariant variant) throws IOException {
+        return ClipTokenizer.load(variant.model().tokenizer());
     }
 
     @TestFactory
     Stream<DynamicNode> everyGoldenVariantTokenizesExactlyAsTheReference() throws IOException {
         List<DynamicNode> perVariant = new ArrayList<>();
-        for (String variant : variants()) {
-            Path golden = fixtures().resolve("golden").resolve(variant);
-            JsonNode reference = JSON.readTree(golden.resolve("tokenizer.json").toFile());
-            JsonNode index = JSON.readTree(golden.resolve("index.json").toFile());
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            Path golden = variant.folder();
+            JsonNode reference = variant.json("tokenizer.json");
+            JsonNode index = variant.index();
             Path tensors = golden.resolve("tokenizer.safetensors");
             List<DynamicNode> tests = new ArrayList<>();
             tests.add(dynamicTest("special ids, sizes and the added placeholder",
                     () -> specialIdsAndSizes(variant, reference)));
             tests.add(dynamicContainer("ftfy cases", ftfyCases(variant, reference, tensors)));
-            tests.add(dynamicTest("ftfy, not BERT's BasicTokenizer: only cjk_emoji and html_entities differ",
+            tests.add(dynamicTest("ftfy, not BERT's BasicTokenizer: they differ only where the index says",
                     () -> followsFtfyWhereTheBasicTokenizerDiffers(variant, reference, index, tensors)));
             tests.add(dynamicContainer("multi-vector placeholder", multiVectorCases(variant, reference, tensors)));
-            tests.add(dynamicTest("text encoder prompts", () -> textEncoderPrompts(variant, golden, index)));
+            tests.add(dynamicTest("text encoder prompts", () -> textEncoderPrompts(variant, reference, index)));
             tests.add(dynamicTest("training batches of every run", () -> trainingBatches(variant, golden, index)));
             tests.add(dynamicTest("diffusers maybe_convert_prompt of a multi-vector embedding",
-                    () -> pipelineMultiVectorPrompt(variant, golden)));
-            perVariant.add(dynamicContainer(variant, tests));
+                    () -> pipelineMultiVectorPrompt(variant)));
+            perVariant.add(dynamicContainer(variant.name(), tests));
         }
         return perVariant.stream();
     }
 
-    private static void specialIdsAndSizes(String variant, JsonNode reference) throws IOException {
+    private static void specialIdsAndSizes(GoldenVariant variant, JsonNode reference) throws IOException {
         ClipTokenizer tokenizer = load(variant);
         assertEquals(reference.get("vocab_size").asInt(), tokenizer.vocabularySize());
         assertEquals(reference.get("bos_token_id").asInt(), tokenizer.bosId());
@@ -91,7 +73,7 @@ class ClipTokenizerParityTest {
                 tokenizer.initializerTokenId(reference.get("initializer_token").asText()));
     }
 
-    private static Stream<DynamicNode> ftfyCases(String variant, JsonNode reference, Path tensors)
+    private static Stream<DynamicNode> ftfyCases(GoldenVariant variant, JsonNode reference, Path tensors)
             throws IOException {
         ClipTokenizer tokenizer = load(variant);
         tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
@@ -119,7 +101,7 @@ class ClipTokenizerParityTest {
      * and keeps CJK runs together as one word, where BasicTokenizer splits every CJK character into its own
      * word. Every other case must be identical under both.
      */
-    private static void followsFtfyWhereTheBasicTokenizerDiffers(String variant, JsonNode reference,
+    private static void followsFtfyWhereTheBasicTokenizerDiffers(GoldenVariant variant, JsonNode reference,
             JsonNode index, Path tensors) throws IOException {
         ClipTokenizer tokenizer = load(variant);
         tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
@@ -136,11 +118,10 @@ class ClipTokenizerParityTest {
                 differing.add(testCase.get("name").asText());
             }
         }
-        assertEquals(List.of("cjk_emoji", "html_entities"), differing);
         assertEquals(strings(index.at("/sections/tokenizer/cases_where_ftfy_and_basic_differ")), differing);
     }
 
-    private static Stream<DynamicNode> multiVectorCases(String variant, JsonNode reference,
+    private static Stream<DynamicNode> multiVectorCases(GoldenVariant variant, JsonNode reference,
             Path tensors) throws IOException {
         JsonNode multi = reference.get("multi_vector");
         List<String> placeholders = strings(multi.get("placeholder_tokens"));
@@ -163,18 +144,18 @@ class ClipTokenizerParityTest {
         return tests.stream();
     }
 
-    private static void textEncoderPrompts(String variant, Path golden, JsonNode index) throws IOException {
+    private static void textEncoderPrompts(GoldenVariant variant, JsonNode reference, JsonNode index) throws IOException {
         JsonNode section = index.at("/sections/text_encoder");
-        Path tensors = golden.resolve("text_encoder.safetensors");
+        Path tensors = variant.file("text_encoder.safetensors");
         ClipTokenizer tokenizer = load(variant);
         assertRows(rows(tensors, "input_ids"), tokenizer, strings(section.get("prompts")));
-        int[] placeholder = tokenizer.addTokens(List.of("<cat-toy>"));
+        int[] placeholder = tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
         assertArrayEquals(new int[] {section.get("placeholder_id").asInt()}, placeholder);
         assertEquals(section.get("resized_vocab").asInt(), tokenizer.vocabularySize());
         assertRows(rows(tensors, "ph.input_ids"), tokenizer, strings(section.get("placeholder_prompts")));
     }
 
-    private static void trainingBatches(String variant, Path golden, JsonNode index) throws IOException {
+    private static void trainingBatches(GoldenVariant variant, Path golden, JsonNode index) throws IOException {
         Path tensors = golden.resolve("train.safetensors");
         JsonNode runs = index.at("/sections/train/runs");
         assertTrue(runs.size() > 0, "train runs listed in index.json");
@@ -197,12 +178,23 @@ class ClipTokenizerParityTest {
         }
     }
 
-    private static void pipelineMultiVectorPrompt(String variant, Path golden) throws IOException {
-        JsonNode pipeline = JSON.readTree(golden.resolve("embeddings.json").toFile()).get("pipeline_multi_vector");
-        Path tensors = golden.resolve("embeddings_expected.safetensors");
+    /** diffusers' prompt conversion after loading a multi-vector file (SDXL records its own, per encoder pair). */
+    private static void pipelineMultiVectorPrompt(GoldenVariant variant) throws IOException {
+        variant.assumeSupported();
+        JsonNode embeddings = variant.json("embeddings.json");
+        JsonNode pipeline = embeddings.get("pipeline_multi_vector");
+        assertNotNull(pipeline, variant.file("embeddings.json") + " has no pipeline_multi_vector");
+        Path tensors = variant.file("embeddings_expected.safetensors");
         ClipTokenizer tokenizer = load(variant);
-        // load_textual_inversion of a [3, d] file adds <cat-toy>, <cat-toy>_1, <cat-toy>_2
-        tokenizer.addTokens(ClipTokenizer.placeholderTokens("<cat-toy>", 3));
+        // load_textual_inversion of the file adds the tokens embeddings.json records for it
+        JsonNode loaded = null;
+        for (JsonNode record : embeddings.get("files")) {
+            if (record.get("file").asText().equals(pipeline.get("file").asText())) {
+                loaded = record.get("diffusers_load_textual_inversion");
+            }
+        }
+        assertNotNull(loaded, "embeddings.json has no record of " + pipeline.get("file").asText());
+        tokenizer.addTokens(strings(loaded.get("added_tokens")));
         String converted = tokenizer.expandMultiVectorTokens(pipeline.get("prompt").asText());
         assertEquals(pipeline.get("converted_prompt").asText(), converted);
         assertRows(rows(tensors, "pipeline_multi_vector.input_ids"), tokenizer, List.of(converted));

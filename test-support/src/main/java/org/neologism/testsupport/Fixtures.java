@@ -62,6 +62,26 @@ public final class Fixtures {
         return variants;
     }
 
+    /**
+     * The golden variants of an architecture the product supports; for every other one, prints that it is
+     * skipped and why (for tests that loop over variants inside one test method).
+     */
+    public static List<GoldenVariant> supportedGoldenVariants() {
+        List<GoldenVariant> supported = new ArrayList<>();
+        for (GoldenVariant variant : goldenVariants()) {
+            if (variant.architecture().supported()) {
+                supported.add(variant);
+            } else {
+                System.out.println("Skipped " + variant.architecture().notSupported(variant.name()));
+            }
+        }
+        if (supported.isEmpty()) {
+            throw new IllegalStateException("No variant under " + root().resolve("golden")
+                    + " has an architecture the product supports (" + Architecture.SUPPORTED + ")");
+        }
+        return supported;
+    }
+
     /** Every diffusers model folder under {@code models/} (one with a {@code model_index.json}). */
     public static List<ModelVariant> modelVariants() {
         List<ModelVariant> models = new ArrayList<>();

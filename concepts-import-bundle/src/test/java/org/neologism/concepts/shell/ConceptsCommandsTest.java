@@ -20,10 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
+import org.neologism.concepts.codec.LearnedEmbedsBinCodec;
 import org.neologism.concepts.importing.EmbeddingFormats;
 import org.neologism.concepts.library.InvokeAiEmbeddingLibrary;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingConflictException;
 
 class ConceptsCommandsTest {
@@ -39,7 +41,7 @@ class ConceptsCommandsTest {
     void capture() {
         originalOut = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        EmbeddingFormats formats = Fixtures.formats();
+        EmbeddingFormats formats = AllCodecs.formats();
         commands = new ConceptsCommands(formats, new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve("root")), formats));
     }
 
@@ -54,15 +56,23 @@ class ConceptsCommandsTest {
         return text;
     }
 
-    private static Path fixture(String name) throws IOException {
-        return Fixtures.goldenVariants().get(0).resolve("embeddings").resolve(name);
+    /** An sd-concepts learned_embeds.bin of {@code vectors} 32-wide vectors: the commands' input, not parity data. */
+    private Path embeddingFile(String name, String trigger, int vectors) throws IOException {
+        Path file = Files.createDirectories(temp.resolve("in")).resolve(name);
+        float[] values = new float[vectors * 32];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % 7 - 3) * 0.01f;
+        }
+        int[] shape = vectors == 1 ? new int[] {32} : new int[] {vectors, 32};
+        new LearnedEmbedsBinCodec().write(List.of(new Embedding(trigger, shape, values, "test")), file);
+        return file;
     }
 
     @Test
     void importListExportInspectAndRemoveWorkTogether() throws IOException {
-        commands._import("", "", false, fixture("sd_concepts_multi_vector.bin").toString());
+        commands._import("", "", false, embeddingFile("multi_vector.bin", "<cat-toy>", 3).toString());
         assertTrue(output().startsWith("Installed <cat-toy> (3 x 32) at "));
-        commands._import("<raw>", "", false, fixture("raw_tensor.pt").toString());
+        commands._import("<raw>", "", false, embeddingFile("raw.bin", "<raw-source>", 3).toString());
         output();
         commands.embeddings();
         List<String> rows = output().lines().toList();
@@ -94,9 +104,9 @@ class ConceptsCommandsTest {
 
     @Test
     void userErrorsAreOneClearMessage() throws IOException {
-        commands._import("", "", false, fixture("sd_concepts_learned_embeds.bin").toString());
+        commands._import("", "", false, embeddingFile("learned_embeds.bin", "<cat-toy>", 1).toString());
         EmbeddingConflictException conflict = assertThrows(EmbeddingConflictException.class,
-                () -> commands._import("", "", false, fixture("sd_concepts_learned_embeds.bin").toString()));
+                () -> commands._import("", "", false, embeddingFile("learned_embeds.bin", "<cat-toy>", 1).toString()));
         assertTrue(conflict.getMessage().contains("--force"));
         IllegalArgumentException noFormat = assertThrows(IllegalArgumentException.class,
                 () -> commands.export("", false, "<cat-toy>", temp.resolve("x.bin").toString()));

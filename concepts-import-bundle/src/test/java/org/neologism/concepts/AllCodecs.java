@@ -1,7 +1,6 @@
 package org.neologism.concepts;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,33 +17,20 @@ import org.neologism.concepts.codec.OneTrainerCodec;
 import org.neologism.concepts.codec.SdxlPairCodec;
 import org.neologism.concepts.codec.TextualInversionPtCodec;
 import org.neologism.concepts.importing.EmbeddingFormats;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
-/** The shared parity fixtures (read through the {@code neologism.fixtures} property) and the codecs. */
-public final class Fixtures {
+/** Every codec of this bundle, as DS registers them, and the fixtures' embedding files they must read. */
+public final class AllCodecs {
 
-    private Fixtures() {
+    private AllCodecs() {
     }
 
-    public static Path root() {
-        String property = System.getProperty("neologism.fixtures");
-        assertNotNull(property, "surefire must pass -Dneologism.fixtures");
-        return Path.of(property);
-    }
-
-    /** Every variant folder under golden/. */
-    public static List<Path> goldenVariants() throws IOException {
-        try (Stream<Path> folders = Files.list(root().resolve("golden"))) {
-            List<Path> variants = folders.filter(Files::isDirectory).sorted().toList();
-            assertFalse(variants.isEmpty(), "no variants under " + root().resolve("golden"));
-            return variants;
-        }
-    }
-
-    /** Every embedding file of every variant. */
+    /** Every embedding file of every golden variant of an architecture the product supports. */
     public static List<Path> embeddingFiles() throws IOException {
         List<Path> files = new java.util.ArrayList<>();
-        for (Path variant : goldenVariants()) {
-            try (Stream<Path> list = Files.list(variant.resolve("embeddings"))) {
+        for (GoldenVariant variant : Fixtures.supportedGoldenVariants()) {
+            try (Stream<Path> list = Files.list(variant.file("embeddings"))) {
                 files.addAll(list.filter(Files::isRegularFile).sorted().toList());
             }
         }

@@ -8,44 +8,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsEntry;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.GoldenVariant;
 
-/** Where the parity fixtures are, and how outputs are compared with them. */
-final class Fixtures {
+/** Golden fixture files opened with core's reader, and how outputs are compared with them. */
+final class GoldenTensors {
 
-    private Fixtures() {}
-
-    static Path root() {
-        String property = System.getProperty("neologism.fixtures");
-        assertTrue(property != null, "surefire sets -Dneologism.fixtures");
-        return Path.of(property);
-    }
-
-    /** Every variant folder under golden/ (never a hard-coded list). */
-    static List<String> variants() {
-        try (Stream<Path> folders = Files.list(root().resolve("golden"))) {
-            List<String> names = folders.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-            assertTrue(!names.isEmpty(), "no variants under " + root().resolve("golden"));
-            return names;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static Path model(String variant) {
-        return root().resolve("models").resolve(variant);
-    }
+    private GoldenTensors() {}
 
     /** A golden fixture file of {@code variant}, opened with core's reader; the caller closes it. */
-    static SafetensorsFile golden(String variant, String file) throws IOException {
-        return SafetensorsFile.open(root().resolve("golden").resolve(variant).resolve(file));
+    static SafetensorsFile golden(GoldenVariant variant, String file) throws IOException {
+        return SafetensorsFile.open(variant.file(file));
     }
 
     /** The golden tensor {@code name} in its shape: an int64 tensor as INT64, anything else as FLOAT32. */

@@ -21,15 +21,16 @@ import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsEntry;
 import org.neologism.core.tensors.SafetensorsFile;
 
-/** Where the parity fixtures are, and how outputs are compared with them. */
+/**
+ * Golden variants by folder name and their recommended tolerances, for the SDXL parity tests; the fixtures are
+ * found by test-support's locator.
+ */
 final class Fixtures {
 
     private Fixtures() {}
 
     static Path root() {
-        String property = System.getProperty("neologism.fixtures");
-        assertTrue(property != null, "surefire sets -Dneologism.fixtures");
-        return Path.of(property);
+        return org.neologism.testsupport.Fixtures.root();
     }
 
     /** Every variant folder under golden/ (never a hard-coded list). */

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * Our AdamW fed the gradients diffusers recorded reproduces its moments and vectors after every step,
@@ -25,21 +24,14 @@ class AdamWParityTest {
 
     private static final double EMBEDDING_ATOL = 1e-6;
 
-    static List<Path> goldenVariants() throws IOException {
-        Path golden = Path.of(System.getProperty("neologism.fixtures", "../../shared/fixtures")).resolve("golden");
-        try (Stream<Path> folders = Files.list(golden)) {
-            return folders.filter(Files::isDirectory).sorted().toList();
-        }
-    }
-
+    /** The optimiser alone: architecture-neutral, so every variant's recorded runs, SDXL's included. */
     @TestFactory
-    List<DynamicTest> everyRecordedRunIsReproducedStepByStep() throws IOException {
+    List<DynamicTest> everyRecordedRunIsReproducedStepByStep() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path variant : goldenVariants()) {
-            JsonNode index = new ObjectMapper().readTree(variant.resolve("index.json").toFile());
-            for (JsonNode run : index.path("sections").path("train").path("runs")) {
-                tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + run.path("name").asText(),
-                        () -> replay(variant.resolve("train.safetensors"), run)));
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            for (JsonNode run : variant.section("train").path("runs")) {
+                tests.add(DynamicTest.dynamicTest(variant.name() + " " + run.path("name").asText(),
+                        () -> replay(variant.file("train.safetensors"), run)));
             }
         }
         assertFalse(tests.isEmpty(), "no training runs found under golden/");

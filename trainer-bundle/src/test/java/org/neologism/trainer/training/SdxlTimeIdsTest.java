@@ -21,7 +21,7 @@ class SdxlTimeIdsTest {
     @Test
     void everyRecordedStepsTimeIdsComeFromTheOriginalSizes() throws Exception {
         int checked = 0;
-        for (Path variant : AdamWParityTest.goldenVariants()) {
+        for (Path variant : org.neologism.testsupport.Fixtures.goldenVariants().stream().map(org.neologism.testsupport.GoldenVariant::folder).toList()) {
             JsonNode runs = new ObjectMapper().readTree(variant.resolve("index.json").toFile()).path("sections")
                     .path("train").path("runs");
             try (SafetensorsFile golden = SafetensorsFile.open(variant.resolve("train.safetensors"))) {

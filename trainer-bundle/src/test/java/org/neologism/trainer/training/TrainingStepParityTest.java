@@ -7,16 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
@@ -24,7 +26,7 @@ import org.neologism.trainer.model.WeightFiles;
 /**
  * Fed the inputs diffusers' textual_inversion.py recorded (pixels, posterior eps, noise, timesteps,
  * ids), every step's loss, placeholder gradient and vectors after AdamW match, for every run of every
- * variant under golden/, with both kernel implementations. Tolerances: fixtures/README.md.
+ * variant under golden/, with both kernel implementations. Tolerances: testdata/README.md.
  */
 class TrainingStepParityTest {
 
@@ -47,20 +49,21 @@ class TrainingStepParityTest {
     }
 
     @TestFactory
-    List<DynamicTest> everyRecordedStepIsReproduced() throws IOException {
-        Path fixtures = Path.of(System.getProperty("neologism.fixtures", "../../shared/fixtures"));
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Path variant : AdamWParityTest.goldenVariants()) {
-            JsonNode index = new ObjectMapper().readTree(variant.resolve("index.json").toFile());
-            Path model = fixtures.resolve("models").resolve(variant.getFileName());
-            for (JsonNode run : index.path("sections").path("train").path("runs")) {
-                for (boolean fused : new boolean[] {false, true}) {
-                    tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + run.path("name").asText()
-                            + (fused ? " fused" : " composed"), () -> replay(model, variant.resolve("train.safetensors"), run, fused)));
+    List<DynamicNode> everyRecordedStepIsReproduced() {
+        List<DynamicNode> tests = new ArrayList<>();
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            tests.add(variant.tests(v -> {
+                List<DynamicTest> runs = new ArrayList<>();
+                for (JsonNode run : v.section("train").path("runs")) {
+                    for (boolean fused : new boolean[] {false, true}) {
+                        runs.add(DynamicTest.dynamicTest(run.path("name").asText() + (fused ? " fused" : " composed"),
+                                () -> replay(v.modelDir(), v.file("train.safetensors"), run, fused)));
+                    }
                 }
-            }
+                assertFalse(runs.isEmpty(), v + ": index.json lists no training runs");
+                return runs.stream();
+            }));
         }
-        assertFalse(tests.isEmpty(), "no training runs found under golden/");
         return tests;
     }
 

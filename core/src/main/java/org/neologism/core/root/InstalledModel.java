@@ -1,11 +1,10 @@
 package org.neologism.core.root;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
+import org.neologism.core.model.ModelDescription;
 
 /**
  * A base model the user installed: an entry of {@code configs/models.yaml} or a diffusers folder under
@@ -48,67 +47,33 @@ public record InstalledModel(String name, String format, Path path, String descr
         return path;
     }
 
-    /** The width of one token embedding ({@code text_encoder/config.json} hidden_size), when readable. */
+    /** The width of one token embedding (the first text encoder's {@code hidden_size}), when readable. */
     public OptionalInt tokenWidth() {
-        JsonNode config = textEncoderConfig();
-        return config != null && config.path("hidden_size").isInt()
-                ? OptionalInt.of(config.get("hidden_size").asInt()) : OptionalInt.empty();
+        return modelDescription().map(model -> OptionalInt.of(model.tokenWidth())).orElse(OptionalInt.empty());
     }
 
     /** SDXL's second token width ({@code text_encoder_2/config.json} hidden_size, 1280), when there is one. */
     public OptionalInt tokenWidth2() {
-        JsonNode config = readJson(path == null ? null : path.resolve("text_encoder_2").resolve("config.json"));
-        return config != null && config.path("hidden_size").isInt()
-                ? OptionalInt.of(config.get("hidden_size").asInt()) : OptionalInt.empty();
+        return modelDescription().filter(ModelDescription::hasSecondEncoder)
+                .map(model -> OptionalInt.of(model.tokenWidths().get(1))).orElse(OptionalInt.empty());
     }
 
     /** Every token width for display: {@code 768}, {@code 1024}, or SDXL's {@code 768+1280}; {@code -} when unreadable. */
     public String tokenWidths() {
-        OptionalInt first = tokenWidth();
-        if (first.isEmpty()) {
-            return "-";
-        }
-        OptionalInt second = tokenWidth2();
-        return second.isPresent() ? first.getAsInt() + "+" + second.getAsInt() : Integer.toString(first.getAsInt());
+        return modelDescription().map(model -> model.tokenWidths().stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining("+"))).orElse("-");
     }
 
-    /**
-     * Stable Diffusion 1.x or 2.x by the text encoder's width (768 or 1024), SDXL by its second text encoder,
-     * with v-prediction when so configured.
-     */
+    /** SD 1.x, SD 2.x or SDXL as the model's configs describe it ({@link ModelDescription#architecture()}). */
     public String architecture() {
         if (!DIFFUSERS.equals(format)) {
             return format + " (not trainable)";
         }
-        OptionalInt width = tokenWidth();
-        if (width.isEmpty()) {
-            return "unreadable (no text_encoder/config.json)";
-        }
-        String family = tokenWidth2().isPresent() ? "SDXL" : switch (width.getAsInt()) {
-            case 768 -> "SD 1.x";
-            case 1024 -> "SD 2.x";
-            default -> "SD-like";
-        };
-        return predictionType().equals("v_prediction") ? family + " v-prediction" : family;
+        return modelDescription().map(ModelDescription::architecture).orElse("unreadable (no text_encoder/config.json)");
     }
 
-    private String predictionType() {
-        JsonNode config = readJson(path == null ? null : path.resolve("scheduler").resolve("scheduler_config.json"));
-        return config == null ? "epsilon" : config.path("prediction_type").asText("epsilon");
-    }
-
-    private JsonNode textEncoderConfig() {
-        return readJson(path == null ? null : path.resolve("text_encoder").resolve("config.json"));
-    }
-
-    private static JsonNode readJson(Path file) {
-        if (file == null || !Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            return null;
-        }
+    /** What the folder's configs say, when it is a diffusers folder whose configs can be read. */
+    public Optional<ModelDescription> modelDescription() {
+        return DIFFUSERS.equals(format) && path != null ? ModelDescription.readIfPossible(path) : Optional.empty();
     }
 }

@@ -110,7 +110,14 @@ public final class TrainingOptions {
                     TrainingRequest::overwriteOutputDir, (b, v) -> b.overwriteOutputDir(Boolean.parseBoolean(v))),
             plain(List.of("--train_data_dir"), PATH,
                     "the folder of training images (default <root>/text-inversion-training-data/<trigger>)",
-                    TrainingRequest::trainDataDir, (b, v) -> b.trainDataDir(absolute(v))));
+                    TrainingRequest::trainDataDir, (b, v) -> b.trainDataDir(absolute(v))),
+            plain(List.of("--validation_prompt"), TEXT, "draw images of this prompt while training, e.g. \"a photo of"
+                            + " <psychedelic>\", into <output_dir>/validation (default none)",
+                    TrainingRequest::validationPrompt, (b, v) -> b.validationPrompt(v)),
+            option("--num_validation_images", WHOLE_NUMBER, "images per validation (DPM++ 2M, 25 steps)",
+                    TrainingRequest::numValidationImages, (b, v) -> b.numValidationImages(Integer.parseInt(v))),
+            option("--validation_steps", WHOLE_NUMBER, "draw the validation images every this many steps",
+                    TrainingRequest::validationSteps, (b, v) -> b.validationSteps(Integer.parseInt(v))));
 
     private TrainingOptions() {}
 

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.neologism.core.dataset.DatasetLoader;
 import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.EmbeddingLibrary;
+import org.neologism.core.sampling.Sampler;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.schedule.LiveSchedule;
 import org.neologism.core.settings.Settings;
@@ -73,6 +74,16 @@ public class TrainingJobs implements Trainer {
         this.checks = new RequestChecks(torch);
     }
 
+    /** A sampler service by name (validation images); looked up when a run needs it, like the schedules. */
+    private Optional<Sampler> sampler(String name) {
+        try {
+            return context.getServiceReferences(Sampler.class, "(" + Sampler.NAME_PROPERTY + "=" + name + ")").stream()
+                    .findFirst().map(context::getService);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException("sampler name " + name + " is not a valid service filter value", e);
+        }
+    }
+
     /** The codec of a format a run writes; dynamic, so updating the codecs' bundle does not stop a run. */
     private EmbeddingCodec codec(String format) {
         return switch (format) {
@@ -118,7 +129,7 @@ public class TrainingJobs implements Trainer {
             return;
         }
         TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, this::followSchedule, this::codec,
-                new TrainedEmbeddingInstaller(library.under(root), root));
+                new TrainedEmbeddingInstaller(library.under(root), root), this::sampler);
         try {
             TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
             job.finish(result.status(), result.step(), result.message());

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.neologism.core.training.MixedPrecision;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.training.StepBenchmark;
 import org.osgi.service.component.annotations.Activate;
@@ -39,7 +40,7 @@ public class BenchCommand {
             @Descriptor("the diffusers model folder") String model) throws IOException {
         PrintStream out = System.out;
         StepBenchmark.Result result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), resolution, batchSize,
-                "fp16".equals(precision), !composed, warmup, steps, out::println);
+                MixedPrecision.of(precision).isHalf(), !composed, warmup, steps, out::println);
         out.printf(Locale.ROOT, "%s %dpx batch %d %s %s kernels: median %.1f ms/step (%.2f it/s) over %d steps;"
                         + " VAE encode %.1f ms/image; resident memory %.2f GB%n",
                 result.model(), result.resolution(), result.batchSize(), result.precision(), result.kernels(),

@@ -22,7 +22,6 @@ import org.neologism.core.embedding.InstalledEmbedding;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.settings.Settings;
 import org.neologism.core.sampling.Sampler;
-import org.neologism.core.training.TrainingRequest;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.generation.TextToImage;
@@ -49,6 +48,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class GenerateCommand {
 
     static final String DEFAULT_SAMPLER = "dpmpp_2m";
+    /** ti:train's default model, so both commands find the same one. */
+    static final String DEFAULT_MODEL = "stable-diffusion-1.5";
     private static final Pattern TRIGGER = Pattern.compile("<[^<>\\s]+>");
 
     private final BundleContext context;
@@ -83,9 +84,8 @@ public class GenerateCommand {
     @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline does; installed embeddings are used by"
             + " their trigger (quote it in the shell: '<cat-toy>'). Writes a PNG per image and a grid.")
     public void generate(
-            @Descriptor("diffusers model folder, or the name of one under <root>/models (default "
-                    + TrainingRequest.DEFAULT_MODEL + ")")
-            @Parameter(names = "--model", absentValue = TrainingRequest.DEFAULT_MODEL) String model,
+            @Descriptor("diffusers model folder, or the name of one under <root>/models (default " + DEFAULT_MODEL + ")")
+            @Parameter(names = "--model", absentValue = DEFAULT_MODEL) String model,
             @Descriptor("what to draw, e.g. \"a photo of <cat-toy> on a beach\" (required)")
             @Parameter(names = "--prompt", absentValue = "") String prompt,
             @Descriptor("what to steer away from (default none)")
@@ -119,7 +119,7 @@ public class GenerateCommand {
                     + String.join(", ", new TreeMap<>(samplers).keySet()));
         }
         long seedValue = seed.isBlank() ? new SecureRandom().nextLong() & 0xffffffffL : Long.parseLong(seed);
-        TextToImage.Settings settings = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
+        TextToImage.Settings drawing = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
                 width, seedValue, numImages);
         RootFolder root = this.settings.root(rootPath);
         Path modelDir = ModelLocator.locate(model, root);
@@ -141,7 +141,7 @@ public class GenerateCommand {
                     folderModel.loadVae(manager, DataType.FLOAT32, kernels.kernels()));
             out.println("Generating " + numImages + " image(s) with " + sampler.label() + ", " + steps + " steps, guidance "
                     + guidanceScale + ", seed " + seedValue);
-            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, settings,
+            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, drawing,
                     (image, step, total) -> {
                         out.print("\r" + bar(image, numImages, step, total, started));
                         out.flush();

@@ -25,9 +25,11 @@ import org.neologism.core.root.RootFolder;
 import org.neologism.core.schedule.LiveSchedule;
 import org.neologism.core.schedule.ScheduleSettings;
 import org.neologism.core.tokenizer.ClipTokenizer;
+import org.neologism.core.sampling.Sampler;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
 
@@ -39,7 +41,8 @@ public final class TextualInversionRun {
 
     /** The services a run uses; the trainer component supplies them. */
     public record Services(TorchEngine torch, DatasetLoader datasets, Schedules schedules,
-                           Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer) {}
+                           Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer,
+                           Function<String, Optional<Sampler>> samplers) {}
 
     /** Follows a learning-rate schedule by name through the registry of the trainer's bundle. */
     @FunctionalInterface
@@ -168,6 +171,7 @@ public final class TextualInversionRun {
             int width = networks.tokenWidth();
             float[] vectors;
             AdamW optimizer;
+            float[] initializer = initialVectors(networks, manager, initializerIds, vectorCount);
             if (resumed.isPresent()) {
                 Checkpoint checkpoint = resumed.get();
                 vectors = checkpoint.vectors();
@@ -175,9 +179,10 @@ public final class TextualInversionRun {
                 observer.notice("Resuming from " + outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step())
                         + " at step " + checkpoint.step());
             } else {
-                vectors = initialVectors(networks, manager, initializerIds, vectorCount);
+                vectors = initializer.clone();
                 optimizer = new AdamW(adam, vectors.length);
             }
+            LearningWatch watch = learningWatch(model, networks, initializer, seed, outputDir);
 
             LatentCache latents = LatentCache.encode(networks.vae(), manager, bothWays(dataset), request.resolution());
             TrainingRandom random = new TrainingRandom(seed, dataset.images().size(), dataset.repeats(), templates.size(),
@@ -220,6 +225,7 @@ public final class TextualInversionRun {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 log.append(new LossLog.Row(global, loss, lr, seconds));
                 observer.stepDone(global, request.maxTrainSteps(), loss, lr);
+                watch.afterStep(manager, global, loss, stepped.gradientNorm(), vectors);
                 if (global % request.saveSteps() == 0) {
                     outputs.writeIntermediate(global, vectors);
                 }
@@ -230,6 +236,7 @@ public final class TextualInversionRun {
                     }
                 }
             }
+            watch.atEnd(manager, request.maxTrainSteps(), vectors);
             outputs.writeFinal(vectors);
             outputs.plotLoss(log);
             Path installed = install(outputs.installable(vectors), outputs.finalFile());
@@ -238,6 +245,30 @@ public final class TextualInversionRun {
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
         }
     }
+
+    /**
+     * The run's learning report and, with {@code --validation_prompt}, its validation images (DPM++ 2M from the
+     * sampler services); without the flag nothing is loaded or drawn.
+     */
+    private LearningWatch learningWatch(DiffusersFolder model, FrozenNetworks networks, float[] initializer, long seed,
+                                        Path outputDir) {
+        LearningReport report = new LearningReport(initializer);
+        if (!request.validates()) {
+            return new LearningWatch(report, Optional.empty(), request.maxTrainSteps(), observer);
+        }
+        ImageGenerator.unsupported(model.index()).ifPresent(reason -> {
+            throw new IllegalArgumentException("--validation_prompt: " + reason);
+        });
+        Sampler sampler = services.samplers().apply(ValidationImages.SAMPLER).orElseThrow(() -> new IllegalStateException(
+                "--validation_prompt needs the " + ValidationImages.SAMPLER + " sampler, which no bundle provides:"
+                        + " start the schedulers bundle, or train without --validation_prompt"));
+        ImageGenerator generator = new ImageGenerator(model, networks.textEncoder(), networks.unet(), networks.vae());
+        ValidationImages images = new ValidationImages(new ValidationImages.Settings(request.validationPrompt(),
+                request.numValidationImages(), request.validationSteps()), generator, sampler, request.placeholderToken(),
+                request.numVectors(), networks.tokenWidth(), seed, outputDir, observer);
+        return new LearningWatch(report, Optional.of(images), request.validationSteps(), observer);
+    }
+
 
     /** Installs the result; when that fails, the message says where the trained embedding is kept. */
     private Path install(List<Embedding> parts, Path trained) throws IOException {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real Karaf 4.4: the KAR added, {@code feature:install neologism}, then {@code ti:info}, the root
- * folder set through ConfigAdmin, and a short training on a generated tiny model in Karaf's own shell. Nothing is configured for Neologism by hand:
+ * A real Karaf 4.4: the KAR added, {@code feature:install neologism}, then {@code ti:info}, the Metatype
+ * of the configuration, and a short training on a generated tiny model in Karaf's own shell. Nothing is configured for Neologism by hand:
  * libtorch comes from the natives bundle, and Maven resolution is cut off from every repository but
  * Karaf's own and the KAR's, so the feature proves it carries everything it needs.
  */
@@ -44,16 +44,12 @@ class KarafFeatureIT {
             assertTrue(info.contains("cosine"), info);
             assertTrue(info.contains("learned_embeds_bin"), info);
 
-            // The root folder as a host configures it: ConfigAdmin, described by Metatype.
+            // The configuration a host sees: ConfigAdmin's PID org.neologism, described by Metatype.
             String meta = console.run("config:meta org.neologism", Duration.ofMinutes(1));
             assertTrue(meta.contains("root") && meta.contains("device") && meta.contains("cpu.threads"), meta);
-            console.run("config:edit org.neologism", Duration.ofMinutes(1));
-            console.run("config:property-set root " + root, Duration.ofMinutes(1));
-            console.run("config:update", Duration.ofMinutes(1));
-
-            String demo = console.run("ti:demo --steps 3", Duration.ofMinutes(5));
+            String demo = console.run("ti:demo --root " + root + " --steps 3", Duration.ofMinutes(5));
             assertTrue(demo.contains("Done.") && demo.contains(root.resolve("embeddings").toString()), demo);
-            String embeddings = console.run("ti:embeddings", Duration.ofMinutes(1));
+            String embeddings = console.run("ti:embeddings --root " + root, Duration.ofMinutes(1));
             assertTrue(embeddings.contains("<neologism-toy>"), embeddings);
             String elsewhere = console.run("ti:embeddings --root " + work.resolve("other-root"), Duration.ofMinutes(1));
             assertTrue(elsewhere.contains("No embeddings installed"), elsewhere);

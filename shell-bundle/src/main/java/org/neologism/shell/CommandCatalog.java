@@ -14,6 +14,8 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.neologism.core.training.TrainingOption;
+import org.neologism.core.training.TrainingOptions;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -112,6 +114,14 @@ final class CommandCatalog {
                             descriptor == null ? "" : descriptor.value());
                     options.putIfAbsent(parameter.names()[0], option);
                 }
+            }
+        }
+        if (name.equals("ti:train")) {
+            // ti:train takes its options as a list; core's option table describes them.
+            for (TrainingOption option : TrainingOptions.ALL) {
+                options.putIfAbsent(option.name(), new CommandOption(option.names(), !option.isSwitch(),
+                        option.type().name().matches(".*(INT|FLOAT|DOUBLE|LONG|NUMBER).*") ? Number.class : String.class,
+                        option.help()));
             }
         }
         return new CommandDescription(name, description, List.copyOf(options.values()));

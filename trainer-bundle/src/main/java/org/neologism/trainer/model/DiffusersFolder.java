@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.neologism.core.tokenizer.ClipTokenizer;
+import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.config.ConfigFiles;
 import org.neologism.trainer.model.config.ModelIndex;
@@ -23,7 +25,9 @@ import org.neologism.trainer.model.vae.AutoencoderKL;
 
 /**
  * A Stable Diffusion 1.x/2.x pipeline folder in diffusers layout (model_index.json, text_encoder/, tokenizer/,
- * unet/, vae/, scheduler/). Opening reads and validates every config; networks load on demand.
+ * unet/, vae/, scheduler/). Opening reads and validates every config; networks load on demand. A single-file
+ * checkpoint is read as the same pipeline ({@link org.neologism.trainer.model.single.SingleFileModel}): its
+ * configs are inferred and each component's weights come from the file under diffusers names.
  */
 public final class DiffusersFolder {
 
@@ -33,11 +37,38 @@ public final class DiffusersFolder {
     private final UNetConfig unetConfig;
     private final VaeConfig vaeConfig;
     private final SchedulerConfig schedulerConfig;
-    private final WeightOpener opener;
+    private final ComponentWeights weights;
+    private final TokenizerSource tokenizer;
+
+    /** Opens the weights of one component ({@code unet}, {@code vae}, {@code text_encoder}). */
+    @FunctionalInterface
+    public interface ComponentWeights {
+        WeightSource open(String component, String stem) throws IOException;
+    }
+
+    /** Makes the pipeline's tokenizer. */
+    @FunctionalInterface
+    public interface TokenizerSource {
+        ClipTokenizer load() throws InvalidTokenizerFolderException;
+    }
+
+    /** A pipeline whose configs are given and whose weights and tokenizer come from elsewhere (a single file). */
+    public DiffusersFolder(Path source, TextEncoderConfig textEncoderConfig, UNetConfig unetConfig, VaeConfig vaeConfig,
+            SchedulerConfig schedulerConfig, ComponentWeights weights, TokenizerSource tokenizer) {
+        this.root = source;
+        this.index = null;
+        this.textEncoderConfig = textEncoderConfig.validate(source + " (text encoder)");
+        this.unetConfig = unetConfig.validate(source + " (UNet)");
+        this.vaeConfig = vaeConfig.validate(source + " (VAE)");
+        this.schedulerConfig = schedulerConfig.validate(source + " (scheduler)");
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+    }
 
     private DiffusersFolder(Path root, WeightOpener opener) {
         this.root = root;
-        this.opener = opener;
+        this.weights = (component, stem) -> opener.open(weightFile(component, stem));
+        this.tokenizer = () -> ClipTokenizer.load(tokenizerFolder());
         index = read("model_index.json", ModelIndex.class).validate(file("model_index.json"));
         textEncoderConfig = read("text_encoder/config.json", TextEncoderConfig.class)
                 .validate(file("text_encoder/config.json"));
@@ -69,14 +100,26 @@ public final class DiffusersFolder {
         return root.resolve(relative).toString();
     }
 
+    /** The folder, or the single file the pipeline was read from. */
     public Path root() {
         return root;
+    }
+
+    /** Whether the pipeline is a diffusers folder (not a single file read as one). */
+    public boolean isFolder() {
+        return index != null;
     }
 
     public Path tokenizerFolder() {
         return root.resolve("tokenizer");
     }
 
+    /** The pipeline's CLIP tokenizer: the folder's {@code tokenizer/}, or what the single file was opened with. */
+    public ClipTokenizer tokenizer() throws InvalidTokenizerFolderException {
+        return tokenizer.load();
+    }
+
+    /** The folder's model_index.json; null for a single file. */
     public ModelIndex index() {
         return index;
     }
@@ -124,11 +167,10 @@ public final class DiffusersFolder {
 
     private void load(Module model, String component, String stem, NDManager manager, DataType type,
             UnaryOperator<String> rename) {
-        Path weights = weightFile(component, stem);
-        try (WeightSource source = opener.open(weights)) {
+        try (WeightSource source = weights.open(component, stem)) {
             new WeightLoader(manager, type).load(model, source, rename);
         } catch (IOException e) {
-            throw new UnsupportedModelException(weights + " cannot be read: " + e.getMessage(), e);
+            throw new UnsupportedModelException(root + " (" + component + ") cannot be read: " + e.getMessage(), e);
         }
     }
 

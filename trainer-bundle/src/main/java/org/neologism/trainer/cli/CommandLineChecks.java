@@ -1,5 +1,8 @@
 package org.neologism.trainer.cli;
 
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.config.UnsupportedModelException;
+import org.neologism.trainer.model.single.SingleFileOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +52,12 @@ final class CommandLineChecks {
         }
         RootFolder root = root(line);
         RootFolder.folderName(trigger);
-        Path model = ModelLocator.locate(line.value(options, "--model"), root);
+        DiffusersFolder model;
+        try {
+            model = ModelLocator.open(line.value(options, "--model"), root, SingleFileOptions.NONE);
+        } catch (UnsupportedModelException e) {
+            throw new BadCommandLineException("--model: " + e.getMessage());
+        }
         String dataDir = line.value(options, "--train_data_dir");
         Path images = dataDir.isBlank() ? root.trainingData(trigger) : Path.of(dataDir).toAbsolutePath();
         if (!Files.isDirectory(images)) {
@@ -60,12 +68,12 @@ final class CommandLineChecks {
         checkSchedule(line.value(options, "--lr_scheduler"));
     }
 
-    private void checkTokens(Path model, String trigger, ParsedCommandLine line) {
+    private void checkTokens(DiffusersFolder model, String trigger, ParsedCommandLine line) {
         ClipTokenizer tokenizer;
         try {
-            tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
+            tokenizer = model.tokenizer();
         } catch (InvalidTokenizerFolderException | RuntimeException e) {
-            throw new BadCommandLineException("--model " + model + ": " + e.getMessage());
+            throw new BadCommandLineException("--model " + model.root() + ": " + e.getMessage());
         }
         String initializer = line.value(options, "--initializer_token");
         try {

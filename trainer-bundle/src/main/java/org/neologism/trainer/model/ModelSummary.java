@@ -35,6 +35,9 @@ public record ModelSummary(String family, String predictionType, int tokenWidth,
     }
 
     private static String name(DiffusersFolder folder, String component, String stem) {
+        if (!folder.isFolder()) {
+            return folder.root().getFileName() + " (" + component + " tensors)";
+        }
         try {
             return folder.root().relativize(folder.weightFile(component, stem)).toString();
         } catch (RuntimeException e) {

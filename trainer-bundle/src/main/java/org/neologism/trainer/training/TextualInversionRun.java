@@ -25,7 +25,7 @@ import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.model.single.SingleFileOptions;
 import org.osgi.framework.BundleContext;
 
 /**
@@ -107,13 +107,13 @@ public final class TextualInversionRun {
     public Result run() throws IOException, InterruptedException {
         validate(request);
         String trigger = request.placeholderToken();
-        Path modelDir = ModelLocator.locate(request.model(), root);
+        DiffusersFolder model = ModelLocator.open(request.model(), root, SingleFileOptions.NONE);
+        Path modelDir = model.root();
         Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(trigger);
         Path outputDir = outputDir();
         int vectorCount = request.numVectors();
 
-        DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
-        ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFolder());
+        ClipTokenizer tokenizer = model.tokenizer();
         int initializerId = tokenizer.initializerTokenId(request.initializerToken());
         int[] placeholderIds = tokenizer.addPlaceholderTokens(trigger, vectorCount);
         String expandedTrigger = ClipTokenizer.expandPlaceholder(trigger, vectorCount);

@@ -100,7 +100,7 @@ class SingleFileArchitectureTest {
                 assertTrue(diffusers.path("ignored_keys").has(key) || key.startsWith("model_ema."),
                         name + ": " + key + " is not used, but diffusers does not ignore it");
             }
-            if (layout.family() != OriginalLayout.Family.SDXL) {
+            if (layout.family() != org.neologism.core.root.CheckpointFamily.SDXL) {
                 // Every parameter of Neologism's networks is found with its shape, at full size.
                 SingleFileModel model = SingleFileModel.of(checkpoint, new SingleFileOptions(null,
                         diffusers.path("unet_config_from_yaml").path("sample_size").asInt() == 96 ? "v_prediction"

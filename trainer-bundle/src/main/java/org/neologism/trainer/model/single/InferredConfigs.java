@@ -14,7 +14,7 @@ import org.neologism.trainer.model.config.TextEncoderConfig;
 import org.neologism.trainer.model.config.UNetConfig;
 import org.neologism.trainer.model.config.UnsupportedModelException;
 import org.neologism.trainer.model.config.VaeConfig;
-import org.neologism.trainer.model.single.OriginalLayout.Family;
+import org.neologism.core.root.CheckpointFamily;
 
 /**
  * The diffusers configs of a single file's networks, from its keys and shapes (the fixtures README's
@@ -31,12 +31,12 @@ public final class InferredConfigs {
     private static final double BETA_END = 0.012;
 
     private final OriginalCheckpoint file;
-    private final Family family;
+    private final CheckpointFamily family;
     private final LdmConfig yaml;
     /** Sizes no standard model has, where an assumed value (heads, groups) would be a guess. */
     private final List<String> guesses = new ArrayList<>();
 
-    private InferredConfigs(OriginalCheckpoint file, Family family, LdmConfig yaml) {
+    private InferredConfigs(OriginalCheckpoint file, CheckpointFamily family, LdmConfig yaml) {
         this.file = file;
         this.family = family;
         this.yaml = yaml;
@@ -107,7 +107,7 @@ public final class InferredConfigs {
         config.put("attention_head_dim", heads(channels));
         config.put("norm_num_groups", 32);
         // Stable Diffusion 2.1's attention overflows in fp16 without it; computing in fp32 never hurts the others.
-        config.put("upcast_attention", family == Family.SD2);
+        config.put("upcast_attention", family == CheckpointFamily.SD2);
         if (has(U + "label_emb.0.0.weight")) {
             int adm = dim(U + "label_emb.0.0.weight", 1);
             int pooled = dim(TextEncoderKeys.SDXL_OPEN_CLIP + "text_projection", 1);
@@ -142,7 +142,7 @@ public final class InferredConfigs {
             } else if (yaml != null && yaml.unetHeadChannels().isPresent()) {
                 count = c / yaml.unetHeadChannels().getAsInt();
             } else {
-                count = family == Family.SD1 ? 8 : c / 64;
+                count = family == CheckpointFamily.SD1 ? 8 : c / 64;
             }
             if (count < 1 || c % count != 0) {
                 guesses.add("UNet level of " + c + " channels: its attention head count");
@@ -188,7 +188,7 @@ public final class InferredConfigs {
         config.put("latent_channels", dim(p + "post_quant_conv.weight", 1));
         config.put("norm_num_groups", groups);
         config.put("sample_size", 8 * sampleSize(predictionType));
-        double standardFactor = family == Family.SDXL ? 0.13025 : 0.18215;
+        double standardFactor = family == CheckpointFamily.SDXL ? 0.13025 : 0.18215;
         config.put("scaling_factor", yaml != null && yaml.scaleFactor().isPresent()
                 ? yaml.scaleFactor().getAsDouble() : standardFactor);
         return ConfigFiles.mapper().convertValue(config, VaeConfig.class);
@@ -205,7 +205,7 @@ public final class InferredConfigs {
 
     /** SDXL's {@code text_encoder_2}: OpenCLIP ViT-bigG with its projection. */
     public TextEncoderConfig textEncoder2() {
-        if (family != Family.SDXL) {
+        if (family != CheckpointFamily.SDXL) {
             throw new IllegalStateException(family.label() + " has one text encoder");
         }
         return openClip(TextEncoderKeys.SDXL_OPEN_CLIP, true);

@@ -50,8 +50,7 @@ public final class OriginalCheckpoint implements Closeable {
 
     /** Whether {@code file} is named like a single-file checkpoint. */
     public static boolean isCheckpointFile(Path file) {
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return name.endsWith(".safetensors") || name.endsWith(".ckpt");
+        return org.neologism.core.root.CheckpointFamily.isCheckpointFile(file);
     }
 
     /**
@@ -69,8 +68,8 @@ public final class OriginalCheckpoint implements Closeable {
             }
             return openTorch(file);
         } catch (MalformedTensorFileException e) {
-            throw new UnsupportedModelException(e.getMessage() + " — the checkpoint is damaged or not a model;"
-                    + " download it again", e);
+            throw new UnsupportedModelException(e.getMessage() + " — Neologism does not use this file"
+                    + " (damaged, hostile or no model checkpoint)", e);
         } catch (IOException e) {
             throw new UnsupportedModelException(file + " cannot be read: " + e.getMessage(), e);
         }

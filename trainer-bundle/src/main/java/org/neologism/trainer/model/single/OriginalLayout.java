@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.neologism.core.root.CheckpointFamily;
 import org.neologism.trainer.model.config.UnsupportedModelException;
 
 /**
@@ -17,21 +18,6 @@ import org.neologism.trainer.model.config.UnsupportedModelException;
  * diffusers' {@code from_single_file} does by default.
  */
 public final class OriginalLayout {
-
-    /** The model families Neologism trains on. */
-    public enum Family {
-        SD1("SD 1.x"), SD2("SD 2.x"), SDXL("SDXL");
-
-        private final String label;
-
-        Family(String label) {
-            this.label = label;
-        }
-
-        public String label() {
-            return label;
-        }
-    }
 
     /** The diffusers components a single file is split into. */
     public enum Component {
@@ -49,13 +35,13 @@ public final class OriginalLayout {
         }
     }
 
-    static final String UNET_IN = UNetKeys.PREFIX + "input_blocks.0.0.weight";
+    static final String UNET_IN = CheckpointFamily.UNET_IN;
 
-    private final Family family;
+    private final CheckpointFamily family;
     private final Map<Component, List<MappedTensor>> components;
     private final Set<String> unused;
 
-    private OriginalLayout(Family family, Map<Component, List<MappedTensor>> components, Set<String> unused) {
+    private OriginalLayout(CheckpointFamily family, Map<Component, List<MappedTensor>> components, Set<String> unused) {
         this.family = family;
         this.components = components;
         this.unused = unused;
@@ -69,8 +55,12 @@ public final class OriginalLayout {
     public static OriginalLayout of(OriginalCheckpoint checkpoint) {
         Set<String> keys = new LinkedHashSet<>(checkpoint.tensors().keySet());
         String file = checkpoint.path().toString();
-        refuseOtherModels(checkpoint, keys, file);
-        Family family = family(keys, file);
+        CheckpointFamily family;
+        try {
+            family = CheckpointFamily.recognise(keys, checkpoint::shape);
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedModelException(file + " " + e.getMessage(), e);
+        }
 
         Map<Component, List<MappedTensor>> components = new EnumMap<>(Component.class);
         components.put(Component.UNET, UNetKeys.map(keys));
@@ -105,64 +95,6 @@ public final class OriginalLayout {
         return new OriginalLayout(family, Collections.unmodifiableMap(components), Collections.unmodifiableSet(unused));
     }
 
-    /** Inpainting, depth, refiner, ControlNet, upscaler and EDM checkpoints are refused by name. */
-    private static void refuseOtherModels(OriginalCheckpoint checkpoint, Set<String> keys, String file) {
-        String outOfScope = " Textual inversion on it is out of scope for now: use the base model it was made from.";
-        if (keys.contains("control_model.time_embed.0.weight")) {
-            throw new UnsupportedModelException(file + " is a ControlNet, not a Stable Diffusion model." + outOfScope);
-        }
-        if (keys.contains("edm_mean")) {
-            throw new UnsupportedModelException(file + " is a Playground v2.5 (EDM) model." + outOfScope);
-        }
-        if (keys.contains("conditioner.embedders.0.model.text_projection")
-                || keys.contains("conditioner.embedders.0.model.transformer.resblocks.9.mlp.c_proj.bias")) {
-            throw new UnsupportedModelException(file + " is an SDXL refiner (its only text encoder is OpenCLIP)."
-                    + outOfScope);
-        }
-        long[] in = checkpoint.shape(UNET_IN);
-        if (in == null) {
-            throw new UnsupportedModelException(file + " is not a Stable Diffusion checkpoint in the original layout:"
-                    + " it has no " + UNET_IN + (keys.stream().anyMatch(k -> k.startsWith("down_blocks."))
-                    ? " (it looks like one diffusers component; give the diffusers folder that holds it)" : "")
-                    + ".");
-        }
-        if (in.length == 4 && in[1] == 9) {
-            throw new UnsupportedModelException(file + " is an inpainting model (its UNet takes 9 input channels)."
-                    + outOfScope);
-        }
-        if (in.length == 4 && in[1] == 5) {
-            throw new UnsupportedModelException(file + " is a depth-to-image model (its UNet takes 5 input channels)."
-                    + outOfScope);
-        }
-        if (keys.contains(UNetKeys.PREFIX + "input_blocks.10.0.skip_connection.bias")
-                && in.length == 4 && in[1] == 7) {
-            throw new UnsupportedModelException(file + " is an upscaler." + outOfScope);
-        }
-        if (in.length != 4 || in[1] != 4) {
-            throw new UnsupportedModelException(file + ": the UNet takes " + (in.length == 4 ? in[1] : "?")
-                    + " input channels where Stable Diffusion takes 4 latent channels; this is no base model.");
-        }
-    }
-
-    private static Family family(Set<String> keys, String file) {
-        if (keys.contains(TextEncoderKeys.SDXL_OPEN_CLIP + "positional_embedding")) {
-            if (!keys.contains(TextEncoderKeys.SDXL_CLIP + "text_model.embeddings.position_embedding.weight")) {
-                throw new UnsupportedModelException(file + " has SDXL's second text encoder but not its first"
-                        + " (conditioner.embedders.0.transformer.*): the file is incomplete.");
-            }
-            return Family.SDXL;
-        }
-        if (keys.contains(TextEncoderKeys.SD2_OPEN_CLIP + "token_embedding.weight")) {
-            return Family.SD2;
-        }
-        if (keys.contains(TextEncoderKeys.SD1_CLIP + "text_model.embeddings.position_embedding.weight")) {
-            return Family.SD1;
-        }
-        throw new UnsupportedModelException(file + " holds no text encoder (no cond_stage_model.* or"
-                + " conditioner.embedders.* tensors): it is a UNet-only or pruned checkpoint. Use a complete"
-                + " checkpoint or a diffusers folder.");
-    }
-
     private static long width(OriginalCheckpoint checkpoint, String key) {
         long[] shape = checkpoint.shape(key);
         if (shape == null || shape.length != 2) {
@@ -183,7 +115,7 @@ public final class OriginalLayout {
         return fixed;
     }
 
-    public Family family() {
+    public CheckpointFamily family() {
         return family;
     }
 

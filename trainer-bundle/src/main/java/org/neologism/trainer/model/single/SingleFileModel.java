@@ -21,7 +21,7 @@ import org.neologism.trainer.model.config.VaeConfig;
 import org.neologism.trainer.model.nn.Module;
 import org.neologism.trainer.model.nn.Parameter;
 import org.neologism.trainer.model.single.OriginalLayout.Component;
-import org.neologism.trainer.model.single.OriginalLayout.Family;
+import org.neologism.core.root.CheckpointFamily;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 
@@ -69,9 +69,9 @@ public final class SingleFileModel {
     public static SingleFileModel of(OriginalCheckpoint checkpoint, SingleFileOptions options) {
         Path file = checkpoint.path();
         OriginalLayout layout = OriginalLayout.of(checkpoint);
-        if (layout.family() == Family.SDXL) {
-            throw new UnsupportedModelException(file + " is an SDXL checkpoint; Neologism trains SD 1.x and"
-                    + " SD 2.x models only in this version.");
+        if (!layout.family().trainable()) {
+            throw new UnsupportedModelException(file + " is an " + layout.family().label() + " checkpoint; this"
+                    + " version of Neologism trains SD 1.x and SD 2.x models only.");
         }
         Path config = options.originalConfig();
         SingleFileModel model;
@@ -120,7 +120,7 @@ public final class SingleFileModel {
         if (yaml != null && yaml.predictionType().isPresent()) {
             return yaml.predictionType().get();
         }
-        if (layout.family() != Family.SD2) {
+        if (layout.family() != CheckpointFamily.SD2) {
             return "epsilon";
         }
         long step = checkpoint.globalStep().orElse(-1L);
@@ -200,7 +200,7 @@ public final class SingleFileModel {
         return layout;
     }
 
-    public Family family() {
+    public CheckpointFamily family() {
         return layout.family();
     }
 
@@ -222,7 +222,7 @@ public final class SingleFileModel {
 
     /** The pad token of the family's tokenizer: SD 2.x pads with {@code !}, the others with the end token. */
     public String padToken() {
-        return layout.family() == Family.SD2 ? "!" : ClipTokenizer.END_OF_TEXT;
+        return layout.family() == CheckpointFamily.SD2 ? "!" : ClipTokenizer.END_OF_TEXT;
     }
 
     /**
@@ -230,14 +230,17 @@ public final class SingleFileModel {
      * vocabulary with the family's pad token.
      */
     public ClipTokenizer tokenizer() throws org.neologism.core.tokenizer.InvalidTokenizerFolderException {
+        Path folder = tokenizerFolder();
+        return folder != null ? ClipTokenizer.load(folder) : ClipTokenizer.bundled(padToken());
+    }
+
+    /** The tokenizer folder given ({@code --tokenizer}, or the config folder's), or null for the bundled one. */
+    public Path tokenizerFolder() {
         if (options.tokenizer() != null) {
-            return ClipTokenizer.load(options.tokenizer());
+            return options.tokenizer();
         }
         Path config = options.originalConfig();
-        if (config != null && Files.isDirectory(config.resolve("tokenizer"))) {
-            return ClipTokenizer.load(config.resolve("tokenizer"));
-        }
-        return ClipTokenizer.bundled(padToken());
+        return config != null && Files.isDirectory(config.resolve("tokenizer")) ? config.resolve("tokenizer") : null;
     }
 
     /** The weights of {@code component} under diffusers names, read from the file (the caller closes them). */

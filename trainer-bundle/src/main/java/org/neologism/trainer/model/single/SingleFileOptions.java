@@ -15,6 +15,16 @@ public record SingleFileOptions(Path originalConfig, String predictionType, Path
 
     public static final SingleFileOptions NONE = new SingleFileOptions(null, null, null);
 
+    /** From command-line values, where an empty string means "not given". */
+    public static SingleFileOptions of(String originalConfig, String predictionType, String tokenizer) {
+        return new SingleFileOptions(pathOrNull(originalConfig), predictionType == null || predictionType.isBlank()
+                ? null : predictionType, pathOrNull(tokenizer));
+    }
+
+    private static Path pathOrNull(String path) {
+        return path == null || path.isBlank() ? null : Path.of(path).toAbsolutePath();
+    }
+
     public SingleFileOptions {
         if (predictionType != null && !predictionType.equals("epsilon") && !predictionType.equals("v_prediction")) {
             throw new IllegalArgumentException("--prediction_type must be epsilon or v_prediction, not " + predictionType);

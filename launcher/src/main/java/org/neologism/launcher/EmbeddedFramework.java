@@ -106,7 +106,10 @@ final class EmbeddedFramework implements AutoCloseable {
             throw new IOException("Bundle folder " + bundleDir + " does not exist: rebuild the distribution with mvn package");
         }
         try (Stream<Path> files = Files.list(bundleDir)) {
-            return files.filter(file -> file.toString().endsWith(".jar")).sorted().toList();
+            // An unpacked bundle (a folder with a manifest) is installed in place: the natives bundle is
+            // shipped that way, so its 450 MB of libraries are loaded where they lie, never copied.
+            return files.filter(file -> file.toString().endsWith(".jar")
+                    || Files.isRegularFile(file.resolve("META-INF/MANIFEST.MF"))).sorted().toList();
         }
     }
 

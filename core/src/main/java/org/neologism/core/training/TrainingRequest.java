@@ -44,7 +44,8 @@ public record TrainingRequest(
         String device,
         Path root,
         Path outputDir,
-        Path trainDataDir) {
+        Path trainDataDir,
+        boolean overwriteOutputDir) {
 
     // invokeai-ti's command-line defaults: the one place they live (the shell's help reads them too).
     public static final String DEFAULT_MODEL = "stable-diffusion-1.5";
@@ -70,6 +71,32 @@ public record TrainingRequest(
     public TrainingRequest {
         Objects.requireNonNull(placeholderToken, "placeholder_token");
         lrSchedulerParameters = lrSchedulerParameters == null ? Map.of() : Map.copyOf(lrSchedulerParameters);
+    }
+
+    /** A request that does not move an earlier run's outputs aside ({@code --overwrite_output_dir} off). */
+    public TrainingRequest(String model, String placeholderToken, String initializerToken, String learnableProperty,
+                           int numVectors, int resolution, boolean centerCrop, int repeats, int trainBatchSize,
+                           int gradientAccumulationSteps, int maxTrainSteps, double learningRate, boolean scaleLr,
+                           String lrScheduler, int lrWarmupSteps, Map<String, String> lrSchedulerParameters,
+                           double adamBeta1, double adamBeta2, double adamWeightDecay, double adamEpsilon,
+                           String mixedPrecision, boolean gradientCheckpointing, boolean fusedAttention,
+                           int checkpointingSteps, Integer checkpointsTotalLimit, String resumeFromCheckpoint,
+                           int saveSteps, boolean onlySaveEmbeds, Long seed, String device, Path root, Path outputDir,
+                           Path trainDataDir) {
+        this(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution, centerCrop, repeats,
+                trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr, lrScheduler,
+                lrWarmupSteps, lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
+                gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
+                saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, false);
+    }
+
+    /** The same request with {@code --overwrite_output_dir} set as given. */
+    public TrainingRequest withOverwriteOutputDir(boolean overwrite) {
+        return new TrainingRequest(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution,
+                centerCrop, repeats, trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr,
+                lrScheduler, lrWarmupSteps, lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon,
+                mixedPrecision, gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit,
+                resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwrite);
     }
 
     /** invokeai-ti's command-line defaults for a trigger, folders left to the root layout. */

@@ -12,6 +12,7 @@ import org.neologism.core.root.RootFolder;
 import org.neologism.core.schedule.LearningRateSchedule;
 import org.neologism.core.tokenizer.ClipTokenizer;
 import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
+import org.neologism.trainer.training.InitializerToken;
 import org.neologism.trainer.training.ModelLocator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -77,10 +78,9 @@ final class CommandLineChecks {
         }
         String initializer = line.value(options, "--initializer_token");
         try {
-            tokenizer.initializerTokenId(initializer);
+            InitializerToken.idOf(tokenizer, initializer);
         } catch (IllegalArgumentException e) {
-            throw new BadCommandLineException("--initializer_token '" + initializer + "' is " + tokenizer.tokenCount(initializer)
-                    + " tokens for this model: " + e.getMessage() + " Choose one word such as * or cat.");
+            throw new BadCommandLineException(e.getMessage());
         }
         int vectors = Integer.parseInt(line.value(options, "--num_vectors").strip());
         try {

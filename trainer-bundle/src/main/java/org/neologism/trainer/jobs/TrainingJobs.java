@@ -21,6 +21,7 @@ import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.training.ModelLocator;
 import org.neologism.trainer.training.TextualInversionRun;
+import org.neologism.trainer.training.TrainedEmbeddingInstaller;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -92,7 +93,7 @@ public class TrainingJobs implements Trainer {
             return;
         }
         TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, context, codecs::get,
-                embedding -> library.under(root).install(embedding, true).file());
+                new TrainedEmbeddingInstaller(library.under(root), root));
         try {
             TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
             job.finish(result.status(), result.step(), result.message());

@@ -69,7 +69,8 @@ public class DemoCommand {
                 "constant", 0, Map.of(), defaults.adamBeta1(), defaults.adamBeta2(), defaults.adamWeightDecay(),
                 defaults.adamEpsilon(), "no", false, true, Math.max(1, steps / 2), 2, null, Math.max(1, steps / 2), true,
                 42L, null, root.path(), null, null);
-        long job = trainer.submit(request);
+        // a demo run again starts afresh: the previous demo's outputs are moved aside, not mixed in
+        long job = trainer.submit(request.withOverwriteOutputDir(true));
         TrainingProgress end = new ProgressBar(out).follow(trainer, job);
         if (end.status() != TrainingStatus.COMPLETED) {
             throw new IllegalStateException(end.message());

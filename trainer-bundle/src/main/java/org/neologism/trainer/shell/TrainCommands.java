@@ -133,6 +133,9 @@ public class TrainCommands {
             @Parameter(names = "--root", absentValue = NONE) String root,
             @Descriptor("where logs, checkpoints and embeddings go (default <root>/text-inversion-output/<trigger>)")
             @Parameter(names = "--output_dir", absentValue = NONE) String outputDir,
+            @Descriptor("start a new run in an output folder that holds another run's files, moving them aside into"
+                    + " <output_dir>.old-<time> (nothing is deleted)")
+            @Parameter(names = "--overwrite_output_dir", presentValue = "true", absentValue = "false") boolean overwriteOutputDir,
             @Descriptor("the folder of training images (default <root>/text-inversion-training-data/<trigger>)")
             @Parameter(names = "--train_data_dir", absentValue = NONE) String trainDataDir,
             @Descriptor("stay in the foreground with a progress bar until the run ends")
@@ -152,7 +155,7 @@ public class TrainCommands {
                 resumeFromCheckpoint.isBlank() ? null : resumeFromCheckpoint, saveSteps, onlySaveEmbeds,
                 seed.isBlank() ? null : Long.valueOf(seed), device.isBlank() ? null : device, pathOrNull(root),
                 pathOrNull(outputDir), pathOrNull(trainDataDir));
-        long job = trainer.submit(request);
+        long job = trainer.submit(request.withOverwriteOutputDir(overwriteOutputDir));
         PrintStream out = System.out;
         if (!wait) {
             out.println("Job " + job + " queued: training " + placeholderToken + ". Follow it with ti:status, stop it with ti:stop " + job);

@@ -38,8 +38,11 @@ final class RunOutputs {
         return new Embedding(trigger, shape, vectors.clone(), "neologism");
     }
 
-    void writeIntermediate(long step, float[] vectors) throws IOException {
-        write(TextualInversionRun.BIN_FORMAT, embedding(vectors), outputDir.resolve("learned_embeds-steps-" + step + ".bin"));
+    /** Writes {@code learned_embeds-steps-<step>.bin} and returns it. */
+    Path writeIntermediate(long step, float[] vectors) throws IOException {
+        Path file = outputDir.resolve("learned_embeds-steps-" + step + ".bin");
+        write(TextualInversionRun.BIN_FORMAT, embedding(vectors), file);
+        return file;
     }
 
     /** Writes the final files and returns the {@code .bin}. */

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 import org.neologism.core.dataset.DatasetLoader;
 import org.neologism.core.dataset.DatasetOptions;
@@ -49,6 +52,8 @@ public final class TextualInversionRun {
 
     static final String BIN_FORMAT = "learned_embeds_bin";
     static final String SAFETENSORS_FORMAT = "diffusers_safetensors";
+    /** The cache of weight-file digests behind the model fingerprint, under the root folder. */
+    static final String WEIGHT_DIGESTS = "cache/weight-digests.json";
 
     private final TrainingRequest request;
     private final RootFolder root;
@@ -87,6 +92,10 @@ public final class TextualInversionRun {
         if (!(request.learningRate() > 0)) {
             throw new IllegalArgumentException("--learning_rate must be positive, not " + request.learningRate());
         }
+        if (request.overwriteOutputDir() && request.resumeFromCheckpoint() != null && !request.resumeFromCheckpoint().isBlank()) {
+            throw new IllegalArgumentException("--overwrite_output_dir starts a new run, --resume_from_checkpoint continues"
+                    + " one: pass only one of them.");
+        }
         if (request.checkpointsTotalLimit() != null && request.checkpointsTotalLimit() < 1) {
             throw new IllegalArgumentException("--checkpoints_total_limit must be at least 1, not " + request.checkpointsTotalLimit());
         }
@@ -106,34 +115,61 @@ public final class TextualInversionRun {
 
     public Result run() throws IOException, InterruptedException {
         validate(request);
+        Path outputDir = outputDir();
+        try (OutputFolder folder = OutputFolder.lock(outputDir, "training " + request.placeholderToken() + " on "
+                + request.model(), observer::notice)) {
+            return runLocked(folder);
+        } catch (IOException failure) {
+            if (!IoFailure.isFileSystemFailure(failure)) {
+                throw failure;
+            }
+            throw new IOException(ioFailure().describe(failure, outputDir), failure);
+        }
+    }
+
+    /** The run's folders and the flag that moves each, most specific first. */
+    private IoFailure ioFailure() {
+        Map<Path, String> flags = new LinkedHashMap<>();
+        flags.put(outputDir(), "--output_dir");
+        if (request.trainDataDir() != null) {
+            flags.put(request.trainDataDir(), "--train_data_dir");
+        }
+        flags.put(root.path(), "--root");
+        return new IoFailure(flags);
+    }
+
+    private Result runLocked(OutputFolder folder) throws IOException, InterruptedException {
         String trigger = request.placeholderToken();
         DiffusersFolder model = ModelLocator.open(request.model(), root, SingleFileOptions.NONE);
         Path modelDir = model.root();
         Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(trigger);
-        Path outputDir = outputDir();
+        Path outputDir = folder.path();
         int vectorCount = request.numVectors();
 
         ClipTokenizer tokenizer = model.tokenizer();
-        int initializerId = tokenizer.initializerTokenId(request.initializerToken());
+        int initializerId = InitializerToken.idOf(tokenizer, request.initializerToken());
         int[] placeholderIds = tokenizer.addPlaceholderTokens(trigger, vectorCount);
         String expandedTrigger = ClipTokenizer.expandPlaceholder(trigger, vectorCount);
         TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
                 request.centerCrop(), request.repeats(), expandedTrigger));
-        dataset.skippedWarning().ifPresent(observer::notice);
+        dataset.warnings().forEach(observer::notice);
         PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty());
 
+        if (request.resumeFromCheckpoint() == null || request.resumeFromCheckpoint().isBlank()) {
+            folder.prepareForNewRun(request.overwriteOutputDir(), observer::notice);
+        }
         Files.createDirectories(outputDir.resolve("logs"));
         observer = new LoggedObserver(observer, outputDir.resolve("logs").resolve("train.log"));
         observer.notice("Run of " + trigger + ": model " + modelDir + ", images " + dataDir + ", output " + outputDir);
         String datasetFingerprint = RunFingerprint.ofDataset(dataDir, request.resolution(), request.centerCrop());
-        String modelFingerprint = RunFingerprint.ofModel(modelDir);
-        Optional<Checkpoint> resumed = resumePoint(outputDir, datasetFingerprint, modelFingerprint);
+        String modelFingerprint = RunFingerprint.ofModel(modelDir, new WeightDigests(root.path().resolve(WEIGHT_DIGESTS)));
+        Optional<Checkpoint> resumed = resumePoint(outputDir, modelDir, datasetFingerprint, modelFingerprint);
+        String runId = resumed.map(Checkpoint::runId).orElseGet(() -> UUID.randomUUID().toString());
         long seed = resumed.map(Checkpoint::seed)
                 .orElseGet(() -> request.seed() != null ? request.seed() : new SecureRandom().nextLong());
         long startStep = resumed.map(Checkpoint::step).orElse(0L);
-        double learningRate = request.scaleLr()
-                ? request.learningRate() * request.gradientAccumulationSteps() * request.trainBatchSize()
-                : request.learningRate();
+        double learningRate = TrainingLoop.baseLearningRate(request.learningRate(), request.scaleLr(),
+                request.trainBatchSize(), request.gradientAccumulationSteps());
         AdamW.Settings adam = new AdamW.Settings(request.adamBeta1(), request.adamBeta2(), request.adamWeightDecay(),
                 request.adamEpsilon());
         ScheduleSettings scheduleSettings = new ScheduleSettings(request.lrWarmupSteps(), request.maxTrainSteps(),
@@ -175,39 +211,32 @@ public final class TextualInversionRun {
             RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, width, services.codecs());
 
             Checkpoint.Recipe recipe = new Checkpoint.Recipe(seed, trigger, vectorCount, width, datasetFingerprint,
-                    modelFingerprint, request);
-            int batchSize = request.trainBatchSize();
-            int accumulation = request.gradientAccumulationSteps();
+                    modelFingerprint, request, runId);
+            TrainingLoop loop = new TrainingLoop(step, batches::batch, optimizer, schedule::multiplier, learningRate,
+                    request.trainBatchSize(), request.gradientAccumulationSteps());
             long started = System.nanoTime();
             observer.status(TrainingStatus.RUNNING, "Training " + trigger + " on " + dataset.images().size()
                     + " images from step " + startStep + " of " + request.maxTrainSteps());
             for (long done = startStep; done < request.maxTrainSteps(); done++) {
                 if (observer.stopRequested()) {
-                    Path saved = recipe.at(done, vectors, optimizer).save(outputDir);
-                    outputs.writeFinal(vectors);
+                    // no learned_embeds.bin: a stopped run's embedding is not a result, its checkpoint resumes it
+                    Path saved = done > startStep ? recipe.at(done, vectors, optimizer).save(outputDir)
+                            : outputDir.resolve(Checkpoint.FOLDER_PREFIX + done);
                     return new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step " + done
-                            + "; state saved in " + saved + ". Resume with --resume_from_checkpoint latest.");
+                            + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
+                            + " --resume_from_checkpoint latest." : " before any training step; nothing was written."));
                 }
-                double lr = learningRate * schedule.multiplier(done);
-                float[] gradient = new float[vectors.length];
-                double loss = 0;
-                for (int micro = 0; micro < accumulation; micro++) {
-                    long firstSample = (done * accumulation + micro) * batchSize;
-                    TextualInversionStep.Outcome outcome = step.run(manager, vectors, batches.batch(firstSample, batchSize),
-                            1f / accumulation);
-                    loss += outcome.loss() / accumulation;
-                    for (int i = 0; i < gradient.length; i++) {
-                        gradient[i] += outcome.gradient()[i];
-                    }
-                }
-                if (!Double.isFinite(loss) || !allFinite(gradient)) {
-                    Path kept = outputs.writeFinal(vectors);
+                TrainingLoop.Step stepped = loop.run(manager, vectors, done);
+                double loss = stepped.loss();
+                double lr = stepped.lr();
+                if (!stepped.finite()) {
+                    // kept as an intermediate file: a diverged run has no final learned_embeds.bin
+                    Path kept = outputs.writeIntermediate(done, vectors);
                     String what = Double.isFinite(loss) ? "The gradient became NaN or infinite" : "The loss became " + loss;
                     return new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), what
                             + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
                             + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no.");
                 }
-                optimizer.step(vectors, gradient, lr);
                 long global = done + 1;
                 double seconds = (System.nanoTime() - started) / 1e9;
                 log.append(new LossLog.Row(global, loss, lr, seconds));
@@ -224,10 +253,22 @@ public final class TextualInversionRun {
             }
             outputs.writeFinal(vectors);
             outputs.plotLoss(log);
-            Path installed = services.installer().install(outputs.embedding(vectors));
+            Path installed = install(outputs.embedding(vectors), outputDir.resolve("learned_embeds.bin"));
             return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), outputDir, Optional.of(installed),
                     "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputDir.resolve("learned_embeds.bin")
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
+        }
+    }
+
+    /** Installs the result; when that fails, the message says where the trained embedding is kept. */
+    private Path install(Embedding embedding, Path trained) throws IOException {
+        try {
+            return services.installer().install(embedding);
+        } catch (IOException failure) {
+            String why = IoFailure.isFileSystemFailure(failure) ? ioFailure().describe(failure, root.embeddings())
+                    : failure.getMessage();
+            throw new IOException(why + " The trained embedding is safe in " + trained + "; install it later with"
+                    + " ti:import " + trained + ".", failure);
         }
     }
 
@@ -240,25 +281,20 @@ public final class TextualInversionRun {
         }
     }
 
-    private Optional<Checkpoint> resumePoint(Path outputDir, String datasetFingerprint, String modelFingerprint)
-            throws IOException {
+    private Optional<Checkpoint> resumePoint(Path outputDir, Path modelDir, String datasetFingerprint,
+                                             String modelFingerprint) throws IOException {
         String wanted = request.resumeFromCheckpoint();
         if (wanted == null || wanted.isBlank()) {
             return Optional.empty();
         }
-        Optional<Path> folder;
-        if (wanted.equals("latest")) {
-            folder = Checkpoint.latest(outputDir);
-            if (folder.isEmpty()) {
-                observer.notice("No checkpoint in " + outputDir + " to resume from; starting a new training run.");
-                return Optional.empty();
-            }
-        } else {
-            Path given = Path.of(wanted);
-            folder = Optional.of(given.isAbsolute() || Files.isDirectory(given) ? given : outputDir.resolve(given));
+        Optional<Checkpoint> found = ResumePoint.find(outputDir, wanted, observer::notice);
+        if (found.isEmpty()) {
+            observer.notice("No checkpoint in " + outputDir + " to resume from; starting a new training run.");
+            return Optional.empty();
         }
-        Checkpoint checkpoint = Checkpoint.load(folder.get());
-        String refusal = "Cannot resume from " + folder.get() + ": ";
+        Checkpoint checkpoint = found.get();
+        Path folder = outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step());
+        String refusal = "Cannot resume from " + folder + ": ";
         if (!checkpoint.trigger().equals(request.placeholderToken()) || checkpoint.vectorCount() != request.numVectors()) {
             throw new IllegalArgumentException(refusal + "it learns " + checkpoint.trigger() + " with " + checkpoint.vectorCount()
                     + " vectors, this run " + request.placeholderToken() + " with " + request.numVectors()
@@ -269,20 +305,11 @@ public final class TextualInversionRun {
                     + " --center_crop) than this run's. Resume with the same training data, or start a new run with"
                     + " another --output_dir.");
         }
-        if (!checkpoint.modelFingerprint().equals(modelFingerprint)) {
+        if (!RunFingerprint.sameModel(checkpoint.modelFingerprint(), modelDir, modelFingerprint)) {
             throw new IllegalArgumentException(refusal + "it was trained on another model than --model " + request.model()
-                    + ". Resume with the same model, or start a new run with another --output_dir.");
+                    + " (the weights differ). Resume with the same model, or start a new run with another --output_dir.");
         }
         return Optional.of(checkpoint);
-    }
-
-    private static boolean allFinite(float[] values) {
-        for (float value : values) {
-            if (!Float.isFinite(value)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<float[][]> bothWays(TrainingDataset dataset) {

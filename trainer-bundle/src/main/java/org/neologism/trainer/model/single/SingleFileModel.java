@@ -251,7 +251,7 @@ public final class SingleFileModel {
 
     /** The pipeline the rest of Neologism trains with. */
     public DiffusersFolder pipeline() {
-        return new DiffusersFolder(file, textEncoder, unet, vae, scheduler, (component, stem) -> weights(
+        return new DiffusersFolder(file, textEncoder, null, unet, vae, scheduler, (component, stem) -> weights(
                 switch (component) {
                     case "unet" -> Component.UNET;
                     case "vae" -> Component.VAE;

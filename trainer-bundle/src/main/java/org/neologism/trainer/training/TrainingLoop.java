@@ -1,0 +1,88 @@
+package org.neologism.trainer.training;
+
+import ai.djl.ndarray.NDManager;
+
+/**
+ * The optimisation in textual_inversion.py's training loop, one global step at a time: the step's
+ * learning rate from the schedule, the loss and gradient of {@code gradient_accumulation_steps}
+ * micro-batches (each loss scaled by 1/k before backward, so the gradients add up to the mean), and one
+ * AdamW update of the vectors. The run around it owns stopping, logging and checkpoints.
+ */
+final class TrainingLoop {
+
+    /** The micro-batch of the run's samples {@code firstSample .. firstSample + size - 1}. */
+    @FunctionalInterface
+    interface MicroBatches {
+        TextualInversionStep.Batch batch(long firstSample, int size);
+    }
+
+    /** The multiplier on the learning rate at optimiser step {@code step} (0-based); may wait for a provider. */
+    @FunctionalInterface
+    interface Schedule {
+        double multiplier(long step) throws InterruptedException;
+    }
+
+    /**
+     * What one global step did.
+     *
+     * @param finite false when the loss or the gradient was NaN or infinite: the vectors were then left unchanged
+     */
+    record Step(double loss, double lr, boolean finite) {}
+
+    private final TextualInversionStep step;
+    private final MicroBatches batches;
+    private final AdamW optimizer;
+    private final Schedule schedule;
+    private final double learningRate;
+    private final int batchSize;
+    private final int accumulation;
+
+    /**
+     * @param learningRate the base learning rate the schedule multiplies, already scaled ({@link #baseLearningRate})
+     */
+    TrainingLoop(TextualInversionStep step, MicroBatches batches, AdamW optimizer, Schedule schedule, double learningRate,
+                 int batchSize, int accumulation) {
+        this.step = step;
+        this.batches = batches;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.learningRate = learningRate;
+        this.batchSize = batchSize;
+        this.accumulation = accumulation;
+    }
+
+    /** {@code --scale_lr}: the learning rate times the samples per optimiser step, as the script scales it. */
+    static double baseLearningRate(double learningRate, boolean scaleLr, int batchSize, int accumulation) {
+        return scaleLr ? learningRate * accumulation * batchSize : learningRate;
+    }
+
+    /** Global step {@code done + 1}: accumulates its micro-batches and updates {@code vectors} in place. */
+    Step run(NDManager manager, float[] vectors, long done) throws InterruptedException {
+        double lr = learningRate * schedule.multiplier(done);
+        float[] gradient = new float[vectors.length];
+        double loss = 0;
+        for (int micro = 0; micro < accumulation; micro++) {
+            long firstSample = (done * accumulation + micro) * batchSize;
+            TextualInversionStep.Outcome outcome = step.run(manager, vectors, batches.batch(firstSample, batchSize),
+                    1f / accumulation);
+            loss += outcome.loss() / accumulation;
+            for (int i = 0; i < gradient.length; i++) {
+                gradient[i] += outcome.gradient()[i];
+            }
+        }
+        if (!Double.isFinite(loss) || !allFinite(gradient)) {
+            return new Step(loss, lr, false);
+        }
+        optimizer.step(vectors, gradient, lr);
+        return new Step(loss, lr, true);
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float value : values) {
+            if (!Float.isFinite(value)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -168,11 +168,12 @@ class InvokeAiTiIT {
     }
 
     @Test
-    void aCheckpointModelFromModelsYamlIsRefusedAsNotDiffusers() throws Exception {
+    void aCheckpointModelFromModelsYamlWhoseWeightsAreMissingIsRefusedNamingTheFile() throws Exception {
         Run run = invokeaiTi("--root", root.toString(), "--model", "old-checkpoint", "--placeholder_token", "<t>",
                 "--train_data_dir", images.toString());
         assertOneLineError(run, "--model old-checkpoint is a ckpt model");
-        assertTrue(run.err().contains("diffusers models only"), run.err());
+        assertTrue(run.err().contains(root.resolve("models/ldm/old.ckpt") + " (" + root.resolve("configs/models.yaml")
+                + ") do not exist"), run.err());
     }
 
     @Test

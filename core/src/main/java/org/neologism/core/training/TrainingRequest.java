@@ -45,7 +45,10 @@ public record TrainingRequest(
         Path root,
         Path outputDir,
         Path trainDataDir,
-        boolean overwriteOutputDir) {
+        boolean overwriteOutputDir,
+        Path originalConfig,
+        String predictionType,
+        Path tokenizer) {
 
     // invokeai-ti's command-line defaults: the one place they live (the shell's help reads them too).
     public static final String DEFAULT_MODEL = "stable-diffusion-1.5";
@@ -90,13 +93,46 @@ public record TrainingRequest(
                 saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, false);
     }
 
+    /** A request for a diffusers model or a single file whose configs are inferred. */
+    public TrainingRequest(String model, String placeholderToken, String initializerToken, String learnableProperty,
+                           int numVectors, int resolution, boolean centerCrop, int repeats, int trainBatchSize,
+                           int gradientAccumulationSteps, int maxTrainSteps, double learningRate, boolean scaleLr,
+                           String lrScheduler, int lrWarmupSteps, Map<String, String> lrSchedulerParameters,
+                           double adamBeta1, double adamBeta2, double adamWeightDecay, double adamEpsilon,
+                           String mixedPrecision, boolean gradientCheckpointing, boolean fusedAttention,
+                           int checkpointingSteps, Integer checkpointsTotalLimit, String resumeFromCheckpoint,
+                           int saveSteps, boolean onlySaveEmbeds, Long seed, String device, Path root, Path outputDir,
+                           Path trainDataDir, boolean overwriteOutputDir) {
+        this(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution, centerCrop, repeats,
+                trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr, lrScheduler,
+                lrWarmupSteps, lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
+                gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
+                saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwriteOutputDir, null, null,
+                null);
+    }
+
     /** The same request with {@code --overwrite_output_dir} set as given. */
     public TrainingRequest withOverwriteOutputDir(boolean overwrite) {
         return new TrainingRequest(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution,
                 centerCrop, repeats, trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr,
                 lrScheduler, lrWarmupSteps, lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon,
                 mixedPrecision, gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit,
-                resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwrite);
+                resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwrite,
+                originalConfig, predictionType, tokenizer);
+    }
+
+    /**
+     * The same request with what a single-file model cannot say about itself: {@code --original_config} (its LDM
+     * YAML or a diffusers folder with its configs), {@code --prediction_type} and {@code --tokenizer}; null for
+     * "infer it".
+     */
+    public TrainingRequest withSingleFile(Path originalConfig, String predictionType, Path tokenizer) {
+        return new TrainingRequest(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution,
+                centerCrop, repeats, trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr,
+                lrScheduler, lrWarmupSteps, lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon,
+                mixedPrecision, gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit,
+                resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir,
+                overwriteOutputDir, originalConfig, predictionType, tokenizer);
     }
 
     /** invokeai-ti's command-line defaults for a trigger, folders left to the root layout. */

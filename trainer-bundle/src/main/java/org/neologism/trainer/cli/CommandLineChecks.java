@@ -55,7 +55,9 @@ final class CommandLineChecks {
         RootFolder.folderName(trigger);
         DiffusersFolder model;
         try {
-            model = ModelLocator.open(line.value(options, "--model"), root, SingleFileOptions.NONE);
+            model = ModelLocator.open(line.value(options, "--model"), root, SingleFileOptions.of(
+                    line.value(options, "--original_config"), line.value(options, "--prediction_type"),
+                    line.value(options, "--tokenizer")));
         } catch (UnsupportedModelException e) {
             throw new BadCommandLineException("--model: " + e.getMessage());
         }

@@ -59,7 +59,8 @@ public class TrainCommands {
             + " train it). Runs in the background; ti:status shows progress, ti:stop checkpoints and stops. With --wait it"
             + " runs in the foreground with a progress bar.")
     public long train(
-            @Descriptor("diffusers model folder, or the name of one under <root>/models (default " + DEFAULT_MODEL + ")")
+            @Descriptor("a diffusers model folder, a .safetensors/.ckpt checkpoint, or the name of one under <root>/models or in"
+                    + " configs/models.yaml (default " + DEFAULT_MODEL + ")")
             @Parameter(names = "--model", absentValue = DEFAULT_MODEL) String model,
             @Descriptor("the trigger term to learn, e.g. <psychedelic> (required)")
             @Parameter(names = {"--placeholder_token", "--trigger"}, absentValue = NONE) String placeholderToken,
@@ -138,6 +139,13 @@ public class TrainCommands {
             @Parameter(names = "--overwrite_output_dir", presentValue = "true", absentValue = "false") boolean overwriteOutputDir,
             @Descriptor("the folder of training images (default <root>/text-inversion-training-data/<trigger>)")
             @Parameter(names = "--train_data_dir", absentValue = NONE) String trainDataDir,
+            @Descriptor("for a single-file model: its LDM YAML (as v1-inference.yaml), or a diffusers folder whose"
+                    + " configs describe it (default: models.yaml's config:, <file>.yaml beside it, else inferred)")
+            @Parameter(names = "--original_config", absentValue = NONE) String originalConfig,
+            @Descriptor("for a single-file model: epsilon or v_prediction (an SD 2.x file does not say which)")
+            @Parameter(names = "--prediction_type", absentValue = NONE) String predictionType,
+            @Descriptor("for a single-file model: a tokenizer folder (default: CLIP's vocabulary, shipped with Neologism)")
+            @Parameter(names = "--tokenizer", absentValue = NONE) String tokenizer,
             @Descriptor("stay in the foreground with a progress bar until the run ends")
             @Parameter(names = "--wait", presentValue = "true", absentValue = "false") boolean wait) throws InterruptedException {
         if (placeholderToken.isBlank()) {
@@ -155,7 +163,8 @@ public class TrainCommands {
                 resumeFromCheckpoint.isBlank() ? null : resumeFromCheckpoint, saveSteps, onlySaveEmbeds,
                 seed.isBlank() ? null : Long.valueOf(seed), device.isBlank() ? null : device, pathOrNull(root),
                 pathOrNull(outputDir), pathOrNull(trainDataDir));
-        long job = trainer.submit(request.withOverwriteOutputDir(overwriteOutputDir));
+        long job = trainer.submit(request.withOverwriteOutputDir(overwriteOutputDir).withSingleFile(
+                pathOrNull(originalConfig), predictionType.isBlank() ? null : predictionType, pathOrNull(tokenizer)));
         PrintStream out = System.out;
         if (!wait) {
             out.println("Job " + job + " queued: training " + placeholderToken + ". Follow it with ti:status, stop it with ti:stop " + job);

@@ -140,7 +140,8 @@ public final class TextualInversionRun {
 
     private Result runLocked(OutputFolder folder) throws IOException, InterruptedException {
         String trigger = request.placeholderToken();
-        DiffusersFolder model = ModelLocator.open(request.model(), root, SingleFileOptions.NONE);
+        DiffusersFolder model = ModelLocator.open(request.model(), root,
+                new SingleFileOptions(request.originalConfig(), request.predictionType(), request.tokenizer()));
         Path modelDir = model.root();
         Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(trigger);
         Path outputDir = folder.path();

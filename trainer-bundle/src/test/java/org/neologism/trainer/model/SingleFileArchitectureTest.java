@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.tensors.DType;
 import org.neologism.trainer.model.config.ConfigFiles;
 import org.neologism.trainer.model.single.InferredConfigs;
+import org.neologism.trainer.model.single.LdmConfig;
 import org.neologism.trainer.model.single.OriginalCheckpoint;
 import org.neologism.trainer.model.single.OriginalLayout;
 import org.neologism.trainer.model.single.SingleFileModel;
@@ -65,6 +66,34 @@ class SingleFileArchitectureTest {
                 assertFields(variant + " " + text.getKey(), without(text.getValue(), "prefix", "open_clip_blocks"),
                         config);
             }
+        }
+    }
+
+    /**
+     * The LDM YAML beside each file gives what shapes do not: head counts (as diffusers derives them from it),
+     * v-prediction and the VAE's scale factor, matching the diffusers folder wherever the YAML can express it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void theLdmYamlGivesHeadsPredictionAndScaleFactor(String variant) throws Exception {
+        JsonNode expected = SingleFileKeyMappingTest.expected(variant);
+        Path dir = SingleFileKeyMappingTest.variantDir(variant);
+        Path folder = Fixtures.root().resolve(expected.path("source_folder").path("path").asText());
+        LdmConfig yaml = LdmConfig.read(dir.resolve(expected.path("yaml").path("file").asText()));
+        JsonNode unetFolder = JSON.readTree(folder.resolve("unet/config.json").toFile());
+        JsonNode vaeFolder = JSON.readTree(folder.resolve("vae/config.json").toFile());
+        JsonNode scheduler = JSON.readTree(folder.resolve("scheduler/scheduler_config.json").toFile());
+        JsonNode differences = expected.path("yaml").path("diffusers_config_from_yaml_vs_folder").path("unet");
+        JsonNode heads = differences.has("attention_head_dim")
+                ? differences.path("attention_head_dim").path("from_yaml") : unetFolder.path("attention_head_dim");
+        try (OriginalCheckpoint checkpoint = OriginalCheckpoint.open(dir.resolve("model.safetensors"))) {
+            InferredConfigs configs = InferredConfigs.of(checkpoint, OriginalLayout.of(checkpoint), yaml);
+            String prediction = yaml.predictionType().orElse("epsilon");
+            assertEquals(scheduler.path("prediction_type").asText("epsilon"), prediction, variant + " prediction");
+            assertFields(variant + " unet from YAML", JSON.createObjectNode().set("attention_head_dim", heads),
+                    configs.unet(prediction));
+            assertFields(variant + " vae from YAML", JSON.createObjectNode().set("scaling_factor",
+                    vaeFolder.path("scaling_factor")), configs.vae(prediction));
         }
     }
 

@@ -184,6 +184,11 @@ public class TorchEngine {
         return device;
     }
 
+    /** The device a request asks for ({@code --device}); see {@link #device(String)}. */
+    public Device deviceFor(org.neologism.core.training.DeviceChoice choice) {
+        return device(choice.kind() == org.neologism.core.training.DeviceChoice.Kind.AUTO ? null : choice.toString());
+    }
+
     /** A manager on {@code device}; the caller closes it. */
     public NDManager newManager(Device device) {
         return engine.newBaseManager(device);

@@ -38,6 +38,7 @@ public final class OutputFolder implements AutoCloseable {
      * @throws FolderLock.FolderInUseException naming the run that holds it
      */
     public static OutputFolder lock(Path folder, String run, Consumer<String> notice) throws IOException {
+        Files.createDirectories(folder); // a file in its place fails here, naming the folder rather than the lock
         FolderLock lock = FolderLock.acquire(folder.resolve(LOCK_FILE), run,
                 "The output folder " + folder + " is in use by another training run",
                 "Wait for that run to end (or stop it), or pass another --output_dir.");

@@ -3,6 +3,7 @@ package org.neologism.trainer.training;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -29,7 +30,6 @@ import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.single.SingleFileOptions;
-import org.osgi.framework.BundleContext;
 
 /**
  * One textual-inversion run from request to files: diffusers' {@code textual_inversion.py} with a
@@ -38,8 +38,14 @@ import org.osgi.framework.BundleContext;
 public final class TextualInversionRun {
 
     /** The services a run uses; the trainer component supplies them. */
-    public record Services(TorchEngine torch, DatasetLoader datasets, BundleContext context,
+    public record Services(TorchEngine torch, DatasetLoader datasets, Schedules schedules,
                            Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer) {}
+
+    /** Follows a learning-rate schedule by name through the registry of the trainer's bundle. */
+    @FunctionalInterface
+    public interface Schedules {
+        LiveSchedule follow(String name, ScheduleSettings settings, LiveSchedule.Listener listener);
+    }
 
     /** Puts the finished embedding where InvokeAI finds it; returns the file written. */
     @FunctionalInterface
@@ -50,8 +56,6 @@ public final class TextualInversionRun {
     /** How a run ended. */
     public record Result(TrainingStatus status, long step, Path outputDir, Optional<Path> installed, String message) {}
 
-    static final String BIN_FORMAT = "learned_embeds_bin";
-    static final String SAFETENSORS_FORMAT = "diffusers_safetensors";
     /** The cache of weight-file digests behind the model fingerprint, under the root folder. */
     static final String WEIGHT_DIGESTS = "cache/weight-digests.json";
 
@@ -67,54 +71,13 @@ public final class TextualInversionRun {
         this.observer = observer;
     }
 
-    /** Checks what can be checked without loading anything; the messages name the flag. */
-    public static void validate(TrainingRequest request) {
-        if ("bf16".equals(request.mixedPrecision())) {
-            throw new IllegalArgumentException("--mixed_precision=bf16 is not supported: DJL 0.36 cannot hold bfloat16"
-                    + " tensors (it aborts the JVM). Use --mixed_precision=fp16 or --mixed_precision=no.");
-        }
-        if (!"no".equals(request.mixedPrecision()) && !"fp16".equals(request.mixedPrecision())) {
-            throw new IllegalArgumentException("--mixed_precision must be no, fp16 or bf16, not " + request.mixedPrecision());
-        }
-        if ("fp16".equals(request.mixedPrecision()) && !request.fusedAttention()) {
-            throw new IllegalArgumentException("--mixed_precision=fp16 needs the fused kernels: drop --no_fused_attention,"
-                    + " or train with --mixed_precision=no.");
-        }
-        requirePositive("--max_train_steps", request.maxTrainSteps());
-        requirePositive("--train_batch_size", request.trainBatchSize());
-        requirePositive("--gradient_accumulation_steps", request.gradientAccumulationSteps());
-        requirePositive("--num_vectors", request.numVectors());
-        requirePositive("--save_steps", request.saveSteps());
-        requirePositive("--checkpointing_steps", request.checkpointingSteps());
-        if (request.lrWarmupSteps() < 0) {
-            throw new IllegalArgumentException("--lr_warmup_steps must not be negative, not " + request.lrWarmupSteps());
-        }
-        if (!(request.learningRate() > 0)) {
-            throw new IllegalArgumentException("--learning_rate must be positive, not " + request.learningRate());
-        }
-        if (request.overwriteOutputDir() && request.resumeFromCheckpoint() != null && !request.resumeFromCheckpoint().isBlank()) {
-            throw new IllegalArgumentException("--overwrite_output_dir starts a new run, --resume_from_checkpoint continues"
-                    + " one: pass only one of them.");
-        }
-        if (request.checkpointsTotalLimit() != null && request.checkpointsTotalLimit() < 1) {
-            throw new IllegalArgumentException("--checkpoints_total_limit must be at least 1, not " + request.checkpointsTotalLimit());
-        }
-        PromptTemplates.forProperty(request.learnableProperty());
-    }
-
-    private static void requirePositive(String flag, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(flag + " must be at least 1, not " + value);
-        }
-    }
-
     /** The output folder the request writes to. */
     public Path outputDir() {
         return request.outputDir() != null ? request.outputDir() : root.trainingOutput(request.placeholderToken());
     }
 
     public Result run() throws IOException, InterruptedException {
-        validate(request);
+        request.requireValid();
         Path outputDir = outputDir();
         try (OutputFolder folder = OutputFolder.lock(outputDir, "training " + request.placeholderToken() + " on "
                 + request.model(), observer::notice)) {
@@ -124,6 +87,9 @@ public final class TextualInversionRun {
                 throw failure;
             }
             throw new IOException(ioFailure().describe(failure, outputDir), failure);
+        } catch (UncheckedIOException failure) {
+            // loss.csv's appends inside the loop
+            throw new IOException(ioFailure().describe(failure.getCause(), outputDir), failure.getCause());
         }
     }
 
@@ -154,7 +120,7 @@ public final class TextualInversionRun {
         TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
                 request.centerCrop(), request.repeats(), expandedTrigger));
         dataset.warnings().forEach(observer::notice);
-        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty());
+        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty().flag());
 
         if (request.resumeFromCheckpoint() == null || request.resumeFromCheckpoint().isBlank()) {
             folder.prepareForNewRun(request.overwriteOutputDir(), observer::notice);
@@ -178,12 +144,11 @@ public final class TextualInversionRun {
 
         // libtorch's grad mode is per thread and on for new threads: off outside the gradient collector.
         JniUtils.setGradMode(false);
-        try (NDManager manager = services.torch().newManager(services.torch().device(request.device()));
-             LiveSchedule schedule = LiveSchedule.follow(services.context(), request.lrScheduler(), scheduleSettings,
-                     this::scheduleNotice);
-             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), "fp16".equals(request.mixedPrecision()),
+        try (NDManager manager = services.torch().newManager(services.torch().deviceFor(request.device()));
+             LiveSchedule schedule = services.schedules().follow(request.lrScheduler(), scheduleSettings, scheduleListener());
+             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), request.halfPrecision(),
                      manager, observer::notice)) {
-            FrozenNetworks networks = FrozenNetworks.load(model, manager, "fp16".equals(request.mixedPrecision()),
+            FrozenNetworks networks = FrozenNetworks.load(model, manager, request.halfPrecision(),
                     kernels.kernels());
             int width = networks.tokenWidth();
             float[] vectors;
@@ -273,13 +238,20 @@ public final class TextualInversionRun {
         }
     }
 
-    /** LiveSchedule reports a missing provider with "waits for"; the job shows it as paused. */
-    private void scheduleNotice(String message) {
-        if (message.contains("waits for")) {
-            observer.status(TrainingStatus.PAUSED, message);
-        } else {
-            observer.notice(message);
-        }
+
+    /** A step that waits for its schedule pauses the job; the job shows which schedule it waits for. */
+    private LiveSchedule.Listener scheduleListener() {
+        return new LiveSchedule.Listener() {
+            @Override
+            public void notice(String line) {
+                observer.notice(line);
+            }
+
+            @Override
+            public void waiting(String schedule, String line) {
+                observer.paused(schedule, line);
+            }
+        };
     }
 
     private Optional<Checkpoint> resumePoint(Path outputDir, Path modelDir, String datasetFingerprint,

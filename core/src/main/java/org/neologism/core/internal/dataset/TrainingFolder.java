@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 record TrainingFolder(Path folder, List<Path> images, List<Path> skipped) {
 
     /** What PIL opens for diffusers' loader and ImageIO decodes (GIF: the first frame, as PIL's convert). */
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff");
+    static final Set<String> IMAGE_EXTENSIONS = org.neologism.core.dataset.DatasetLoader.IMAGE_EXTENSIONS;
 
     /** Image formats people drop into a training folder that no reader here decodes, by extension. */
     private static final Map<String, String> UNSUPPORTED_FORMATS = Map.ofEntries(

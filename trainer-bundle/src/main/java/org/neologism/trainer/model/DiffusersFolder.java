@@ -45,6 +45,8 @@ public final class DiffusersFolder {
     private final SchedulerConfig schedulerConfig;
     private final ComponentWeights weights;
     private final TokenizerSource tokenizer;
+    /** scheduler_config.json as written, for the samplers (which read more than the training schedule). */
+    private final java.util.Map<String, Object> schedulerJson;
 
     /** Opens the weights of one component ({@code unet}, {@code vae}, {@code text_encoder}, {@code text_encoder_2}). */
     @FunctionalInterface
@@ -62,6 +64,7 @@ public final class DiffusersFolder {
         this.root = root;
         this.weights = (component, stem) -> opener.open(weightFile(component, stem));
         this.tokenizer = () -> ClipTokenizer.load(tokenizerFolder());
+        this.schedulerJson = null;
         index = read("model_index.json", ModelIndex.class).validate(file("model_index.json"));
         textEncoderConfig = read("text_encoder/config.json", TextEncoderConfig.class)
                 .validate(file("text_encoder/config.json"));
@@ -80,12 +83,14 @@ public final class DiffusersFolder {
      * {@code textEncoder2Config} is null but for SDXL.
      */
     public DiffusersFolder(Path source, TextEncoderConfig textEncoderConfig, TextEncoderConfig textEncoder2Config,
-            UNetConfig unetConfig, VaeConfig vaeConfig, SchedulerConfig schedulerConfig, ComponentWeights weights,
-            TokenizerSource tokenizer) {
+            UNetConfig unetConfig, VaeConfig vaeConfig, SchedulerConfig schedulerConfig,
+            java.util.Map<String, Object> schedulerJson, ComponentWeights weights, TokenizerSource tokenizer) {
         this.root = source;
         this.index = null;
         this.weights = weights;
         this.tokenizer = tokenizer;
+        // A scheduler config holds JSON nulls (trained_betas), which Map.copyOf refuses.
+        this.schedulerJson = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(schedulerJson));
         this.textEncoderConfig = textEncoderConfig.validate(file("text_encoder/config.json"));
         this.textEncoder2Config = textEncoder2Config == null ? null
                 : textEncoder2Config.validate(file("text_encoder_2/config.json"));
@@ -204,6 +209,21 @@ public final class DiffusersFolder {
 
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
+    }
+
+    /** The scheduler config as JSON values: the folder's scheduler_config.json, or a single file's standard one. */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, Object> schedulerJson() {
+        if (schedulerJson != null) {
+            return schedulerJson;
+        }
+        try {
+            return ConfigFiles.mapper().readValue(root.resolve("scheduler/scheduler_config.json").toFile(),
+                    java.util.Map.class);
+        } catch (IOException e) {
+            throw new UnsupportedModelException(file("scheduler/scheduler_config.json") + " cannot be read: "
+                    + e.getMessage(), e);
+        }
     }
 
     public DdpmSchedule schedule() {

@@ -37,7 +37,7 @@ public final class SingleFileConversion {
         }
         Files.createDirectories(target);
         json(target.resolve("model_index.json"), modelIndex());
-        json(target.resolve("scheduler/scheduler_config.json"), model.schedulerConfig());
+        json(target.resolve("scheduler/scheduler_config.json"), model.schedulerJson());
         json(target.resolve("text_encoder/config.json"), model.textEncoderConfig());
         json(target.resolve("unet/config.json"), model.unetConfig());
         json(target.resolve("vae/config.json"), model.vaeConfig());

@@ -220,6 +220,40 @@ public final class SingleFileModel {
         return scheduler;
     }
 
+    /**
+     * scheduler_config.json for the samplers: the config folder's, else the values Stable Diffusion's releases
+     * ship (stable-diffusion-v1-5 and stable-diffusion-2-1: steps_offset 1, leading spacing, no clipping, no
+     * alpha set to one) over this file's DDPM schedule and prediction type.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> schedulerJson() {
+        Path config = options.originalConfig();
+        if (config != null && Files.isRegularFile(config.resolve("scheduler/scheduler_config.json"))) {
+            try {
+                Map<String, Object> json = new LinkedHashMap<>(ConfigFiles.mapper().readValue(
+                        config.resolve("scheduler/scheduler_config.json").toFile(), Map.class));
+                json.put("prediction_type", scheduler.predictionType());
+                return json;
+            } catch (IOException e) {
+                throw new UnsupportedModelException(config.resolve("scheduler/scheduler_config.json")
+                        + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("_class_name", "PNDMScheduler");
+        json.put("beta_end", scheduler.betaEnd());
+        json.put("beta_schedule", scheduler.betaSchedule());
+        json.put("beta_start", scheduler.betaStart());
+        json.put("clip_sample", false);
+        json.put("num_train_timesteps", scheduler.numTrainTimesteps());
+        json.put("prediction_type", scheduler.predictionType());
+        json.put("set_alpha_to_one", false);
+        json.put("skip_prk_steps", true);
+        json.put("steps_offset", 1);
+        json.put("timestep_spacing", "leading");
+        return json;
+    }
+
     /** The pad token of the family's tokenizer: SD 2.x pads with {@code !}, the others with the end token. */
     public String padToken() {
         return layout.family() == CheckpointFamily.SD2 ? "!" : ClipTokenizer.END_OF_TEXT;
@@ -251,7 +285,7 @@ public final class SingleFileModel {
 
     /** The pipeline the rest of Neologism trains with. */
     public DiffusersFolder pipeline() {
-        return new DiffusersFolder(file, textEncoder, null, unet, vae, scheduler, (component, stem) -> weights(
+        return new DiffusersFolder(file, textEncoder, null, unet, vae, scheduler, schedulerJson(), (component, stem) -> weights(
                 switch (component) {
                     case "unet" -> Component.UNET;
                     case "vae" -> Component.VAE;

@@ -3,6 +3,7 @@ package org.neologism.concepts.importing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,30 @@ public final class ModelTokenWidth {
         int modelWidth = of(modelFolder, embedding.encoder());
         if (embedding.width() != modelWidth) {
             throw new EmbeddingWidthMismatchException(embedding.trigger(), embedding.width(), modelWidth);
+        }
+    }
+
+    /**
+     * Refuses an embedding (its parts: one, or SDXL's clip_l and clip_g halves) that does not fit the model:
+     * a width that differs, an SD 1.x/2.x embedding on an SDXL model, or an SDXL embedding on a model with one
+     * text encoder.
+     */
+    public static void check(List<Embedding> parts, Path modelFolder) throws IOException {
+        boolean sdxlModel = Files.isRegularFile(modelFolder.resolve("text_encoder_2").resolve("config.json"));
+        boolean sdxlEmbedding = parts.stream().anyMatch(Embedding::isForOneOfSeveralEncoders);
+        String trigger = parts.get(0).trigger();
+        int[] embeddingWidths = parts.stream().mapToInt(Embedding::width).toArray();
+        if (sdxlModel && !sdxlEmbedding) {
+            throw new EmbeddingWidthMismatchException(trigger, EmbeddingWidthMismatchException.dimensions(embeddingWidths),
+                    EmbeddingWidthMismatchException.dimensions(of(modelFolder, SdxlPairCodec.CLIP_L),
+                            of(modelFolder, SdxlPairCodec.CLIP_G)));
+        }
+        if (!sdxlModel && sdxlEmbedding) {
+            throw new EmbeddingWidthMismatchException(trigger, EmbeddingWidthMismatchException.dimensions(embeddingWidths),
+                    EmbeddingWidthMismatchException.dimensions(of(modelFolder, Embedding.ONLY_ENCODER)));
+        }
+        for (Embedding part : parts) {
+            check(part, modelFolder);
         }
     }
 

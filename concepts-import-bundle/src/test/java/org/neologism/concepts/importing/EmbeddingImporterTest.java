@@ -30,7 +30,7 @@ class EmbeddingImporterTest {
     private final EmbeddingFormats formats = Fixtures.formats();
 
     private InvokeAiEmbeddingLibrary library() {
-        return new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve("root")), formats);
+        return InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve("root")), formats);
     }
 
     private EmbeddingImporter importer() {
@@ -54,7 +54,7 @@ class EmbeddingImporterTest {
     @Test
     void everyFixtureImportsUnderItsTriggerIntoTheLibrary() throws IOException {
         for (Path variant : Fixtures.goldenVariants()) {
-            InvokeAiEmbeddingLibrary library = new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve(variant.getFileName())), formats);
+            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(variant.getFileName())), formats);
             EmbeddingImporter importer = new EmbeddingImporter(formats, library);
             InstalledEmbedding a1111 = importer.importEmbedding(ImportRequest.of(variant.resolve("embeddings/a1111_embedding.pt")));
             assertEquals("cat-toy", a1111.trigger());
@@ -114,14 +114,15 @@ class EmbeddingImporterTest {
         for (Path model : List.of(Fixtures.root().resolve("models/tiny-sd1"), Fixtures.root().resolve("models/tiny-sd2"))) {
             assertEquals(32, ModelTokenWidth.of(model, Embedding.ONLY_ENCODER));
             Path file = Fixtures.goldenVariants().get(0).resolve("embeddings/sd_concepts_learned_embeds.bin");
-            InvokeAiEmbeddingLibrary library = new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve(model.getFileName())), formats);
+            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(model.getFileName())), formats);
             new EmbeddingImporter(formats, library).importEmbedding(new ImportRequest(file, Optional.empty(), Optional.of(model), false));
             Path sdxl = Fixtures.goldenVariants().get(0).resolve("embeddings/sdxl_embedding.safetensors");
             EmbeddingWidthMismatchException error = assertThrows(EmbeddingWidthMismatchException.class,
                     () -> new EmbeddingImporter(formats, library).importEmbedding(
                             new ImportRequest(sdxl, Optional.empty(), Optional.of(model), false)));
-            assertTrue(error.getMessage().contains("token dimension 768, but the current model has token dimension 32"),
-                    error.getMessage());
+            // InvokeAI's wording, adapted to the two widths of an SDXL embedding.
+            assertTrue(error.getMessage().contains("token dimensions 768 (clip_l) and 1280 (clip_g), but the current model"
+                    + " has token dimension 32"), error.getMessage());
         }
     }
 

@@ -29,7 +29,7 @@ class InvokeAiEmbeddingLibraryTest {
     Path root;
 
     private InvokeAiEmbeddingLibrary library() {
-        return new InvokeAiEmbeddingLibrary(new RootFolder(root), Fixtures.formats());
+        return InvokeAiEmbeddingLibrary.at(new RootFolder(root), Fixtures.formats());
     }
 
     private static Embedding embedding(String trigger, int vectors, float fill) {

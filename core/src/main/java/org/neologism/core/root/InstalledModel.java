@@ -87,7 +87,27 @@ public record InstalledModel(String name, String format, Path path, String descr
                 ? OptionalInt.of(config.get("hidden_size").asInt()) : OptionalInt.empty();
     }
 
-    /** Stable Diffusion 1.x or 2.x by the text encoder's width (768 or 1024), with v-prediction when so configured. */
+    /** SDXL's second token width ({@code text_encoder_2/config.json} hidden_size, 1280), when there is one. */
+    public OptionalInt tokenWidth2() {
+        JsonNode config = readJson(path == null ? null : path.resolve("text_encoder_2").resolve("config.json"));
+        return config != null && config.path("hidden_size").isInt()
+                ? OptionalInt.of(config.get("hidden_size").asInt()) : OptionalInt.empty();
+    }
+
+    /** Every token width for display: {@code 768}, {@code 1024}, or SDXL's {@code 768+1280}; {@code -} when unreadable. */
+    public String tokenWidths() {
+        OptionalInt first = tokenWidth();
+        if (first.isEmpty()) {
+            return "-";
+        }
+        OptionalInt second = tokenWidth2();
+        return second.isPresent() ? first.getAsInt() + "+" + second.getAsInt() : Integer.toString(first.getAsInt());
+    }
+
+    /**
+     * Stable Diffusion 1.x or 2.x by the text encoder's width (768 or 1024), SDXL by its second text encoder,
+     * with v-prediction when so configured.
+     */
     public String architecture() {
         if (isSingleFile()) {
             if (path == null || !Files.isRegularFile(path)) {
@@ -104,7 +124,7 @@ public record InstalledModel(String name, String format, Path path, String descr
         if (width.isEmpty()) {
             return "unreadable (no text_encoder/config.json)";
         }
-        String family = switch (width.getAsInt()) {
+        String family = tokenWidth2().isPresent() ? "SDXL" : switch (width.getAsInt()) {
             case 768 -> "SD 1.x";
             case 1024 -> "SD 2.x";
             default -> "SD-like";

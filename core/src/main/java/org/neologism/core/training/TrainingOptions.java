@@ -112,6 +112,13 @@ public final class TrainingOptions {
             plain(List.of("--train_data_dir"), PATH,
                     "the folder of training images (default <root>/text-inversion-training-data/<trigger>)",
                     TrainingRequest::trainDataDir, (b, v) -> b.trainDataDir(absolute(v))),
+            plain(List.of("--validation_prompt"), TEXT, "draw images of this prompt while training, e.g. \"a photo of"
+                            + " <psychedelic>\", into <output_dir>/validation (default none)",
+                    TrainingRequest::validationPrompt, (b, v) -> b.validationPrompt(v)),
+            option("--num_validation_images", WHOLE_NUMBER, "images per validation (DPM++ 2M, 25 steps)",
+                    TrainingRequest::numValidationImages, (b, v) -> b.numValidationImages(Integer.parseInt(v))),
+            option("--validation_steps", WHOLE_NUMBER, "draw the validation images every this many steps",
+                    TrainingRequest::validationSteps, (b, v) -> b.validationSteps(Integer.parseInt(v))),
             plain(List.of("--original_config"), PATH, "for a single-file model: its LDM YAML (as v1-inference.yaml), or a"
                             + " diffusers folder whose configs describe it (default: models.yaml's config:, <file>.yaml"
                             + " beside it, else inferred from the weights)",

@@ -20,8 +20,8 @@ import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.embedding.InstalledEmbedding;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.sampling.Sampler;
-import org.neologism.core.training.TrainingRequest;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.generation.TextToImage;
@@ -48,16 +48,21 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class GenerateCommand {
 
     static final String DEFAULT_SAMPLER = "dpmpp_2m";
+    /** ti:train's default model, so both commands find the same one. */
+    static final String DEFAULT_MODEL = "stable-diffusion-1.5";
     private static final Pattern TRIGGER = Pattern.compile("<[^<>\\s]+>");
 
     private final BundleContext context;
+    private final Settings settings;
     private final TorchEngine torch;
     private final EmbeddingLibrary library;
     private final Map<String, Sampler> samplers = new ConcurrentHashMap<>();
 
     @Activate
-    public GenerateCommand(BundleContext context, @Reference TorchEngine torch, @Reference EmbeddingLibrary library) {
+    public GenerateCommand(BundleContext context, @Reference TorchEngine torch, @Reference EmbeddingLibrary library,
+                           @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.torch = torch;
         this.library = library;
     }
@@ -80,8 +85,8 @@ public class GenerateCommand {
             + " their trigger (quote it in the shell: '<cat-toy>'). Writes a PNG per image and a grid.")
     public void generate(
             @Descriptor("a diffusers model folder, a .safetensors/.ckpt checkpoint, or the name of one under <root>/models"
-                    + " or in configs/models.yaml (default " + TrainingRequest.DEFAULT_MODEL + ")")
-            @Parameter(names = "--model", absentValue = TrainingRequest.DEFAULT_MODEL) String model,
+                    + " or in configs/models.yaml (default " + DEFAULT_MODEL + ")")
+            @Parameter(names = "--model", absentValue = DEFAULT_MODEL) String model,
             @Descriptor("what to draw, e.g. \"a photo of <cat-toy> on a beach\" (required)")
             @Parameter(names = "--prompt", absentValue = "") String prompt,
             @Descriptor("what to steer away from (default none)")
@@ -119,11 +124,9 @@ public class GenerateCommand {
                     + String.join(", ", new TreeMap<>(samplers).keySet()));
         }
         long seedValue = seed.isBlank() ? new SecureRandom().nextLong() & 0xffffffffL : Long.parseLong(seed);
-        TextToImage.Settings settings = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
+        TextToImage.Settings drawing = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
                 width, seedValue, numImages);
-        RootFolder root = rootPath.isBlank()
-                ? RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")))
-                : new RootFolder(Path.of(rootPath).toAbsolutePath());
+        RootFolder root = this.settings.root(rootPath);
         DiffusersFolder folderModel = ModelLocator.open(model, root,
                 SingleFileOptions.of(originalConfig, predictionType, ""));
         if (folderModel.isFolder()) {
@@ -145,7 +148,7 @@ public class GenerateCommand {
                     folderModel.loadVae(manager, DataType.FLOAT32, kernels.kernels()));
             out.println("Generating " + numImages + " image(s) with " + sampler.label() + ", " + steps + " steps, guidance "
                     + guidanceScale + ", seed " + seedValue);
-            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, settings,
+            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, drawing,
                     (image, step, total) -> {
                         out.print("\r" + bar(image, numImages, step, total, started));
                         out.flush();

@@ -39,12 +39,12 @@ public class ModelCommand {
         this.engines = engines;
     }
 
-    @Descriptor("create <dir> --arch tiny-sd1|tiny-sd2|sd15|sd21 [--seed S] [--fp16]: write a diffusers model folder with"
+    @Descriptor("create <dir> --arch tiny-sd1|tiny-sd2|tiny-sdxl|sd15|sd21|sdxl [--seed S] [--fp16]: write a diffusers model folder with"
             + " untrained weights of that architecture; info <dir|file> [--check]: show a model folder's or a single-file"
             + " checkpoint's architecture, parameter counts and token width (--check also loads the networks and runs"
             + " each once)")
     public void model(
-            @Descriptor("architecture for create: tiny-sd1, tiny-sd2, sd15 or sd21")
+            @Descriptor("architecture for create: tiny-sd1, tiny-sd2, tiny-sdxl, sd15, sd21 or sdxl")
             @Parameter(names = "--arch", absentValue = "") String arch,
             @Descriptor("random seed for create") @Parameter(names = "--seed", absentValue = "0") long seed,
             @Descriptor("write float16 weights (half the size)")
@@ -61,7 +61,7 @@ public class ModelCommand {
         switch (action) {
             case "create" -> {
                 if (arch.isEmpty()) {
-                    throw new IllegalArgumentException("ti:model create needs --arch tiny-sd1, tiny-sd2, sd15 or sd21");
+                    throw new IllegalArgumentException("ti:model create needs --arch " + Architecture.ids());
                 }
                 Architecture architecture = Architecture.of(arch);
                 DiffusersFolder created = new RandomModelWriter(architecture, seed, fp16 ? DType.F16 : DType.F32)

@@ -66,6 +66,12 @@ public final class StepBenchmark {
             float[] mean = repeat(posterior.mean(), batchSize);
             float[] std = repeat(posterior.std(), batchSize);
             TextualInversionStep step = new TextualInversionStep(networks, new long[] {5});
+            // SDXL: the same ids for its second tokenizer, and time ids of an uncropped square image.
+            boolean sdxl = networks.unet().needsAddedConditions();
+            float[] timeIds = new float[batchSize * 6];
+            for (int b = 0; b < batchSize; b++) {
+                System.arraycopy(new float[] {resolution, resolution, 0, 0, resolution, resolution}, 0, timeIds, b * 6, 6);
+            }
             double[] timings = new double[steps];
             for (int s = -warmup; s < steps; s++) {
                 float[] eps = TrainingRandom.gaussian(random, batchSize * latentSize);
@@ -75,7 +81,8 @@ public final class StepBenchmark {
                     timesteps[b] = random.nextInt(networks.schedule().numTrainTimesteps());
                 }
                 long start = System.nanoTime();
-                step.run(manager, vectors, new TextualInversionStep.Batch(ids, timesteps, mean, std, eps, noise, posterior.shape()), 1f);
+                step.run(manager, vectors, new TextualInversionStep.Batch(ids, timesteps, mean, std, eps, noise, posterior.shape(),
+                        sdxl ? ids : null, sdxl ? timeIds : null), 1f);
                 if (s >= 0) {
                     timings[s] = (System.nanoTime() - start) / 1e6;
                     progress.accept(String.format(java.util.Locale.ROOT, "step %d: %.1f ms", s + 1, timings[s]));

@@ -25,9 +25,10 @@ final class TrainingLoop {
     /**
      * What one global step did.
      *
-     * @param finite false when the loss or the gradient was NaN or infinite: the vectors were then left unchanged
+     * @param finite       false when the loss or the gradient was NaN or infinite: the vectors were then left unchanged
+     * @param gradientNorm ‖∇‖ of the accumulated gradient (the "did it learn" report warns when it stays 0)
      */
-    record Step(double loss, double lr, boolean finite) {}
+    record Step(double loss, double lr, boolean finite, double gradientNorm) {}
 
     private final TextualInversionStep step;
     private final MicroBatches batches;
@@ -71,10 +72,14 @@ final class TrainingLoop {
             }
         }
         if (!Double.isFinite(loss) || !allFinite(gradient)) {
-            return new Step(loss, lr, false);
+            return new Step(loss, lr, false, Double.NaN);
         }
         optimizer.step(vectors, gradient, lr);
-        return new Step(loss, lr, true);
+        double squares = 0;
+        for (float g : gradient) {
+            squares += (double) g * g;
+        }
+        return new Step(loss, lr, true, Math.sqrt(squares));
     }
 
     private static boolean allFinite(float[] values) {

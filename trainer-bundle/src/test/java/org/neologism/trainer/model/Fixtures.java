@@ -12,6 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.stream.Stream;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsEntry;
@@ -37,6 +41,41 @@ final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The tolerance a variant's {@code index.json sections.tolerances.recommended} gives for the entry whose
+     * name contains {@code fragment} ("atol 5e-5, rtol 1e-4" → {5e-5, 1e-4}), else {@code fallback} (the
+     * fixtures README's general recommendation for the older variants, which have no such section).
+     */
+    static double[] tolerance(String variant, String fragment, double atol, double rtol) throws IOException {
+        JsonNode recommended = new ObjectMapper().readTree(root().resolve("golden").resolve(variant)
+                .resolve("index.json").toFile()).path("sections").path("tolerances").path("recommended");
+        for (var entries = recommended.fields(); entries.hasNext(); ) {
+            var entry = entries.next();
+            if (entry.getKey().contains(fragment)) {
+                double[] found = {0, 0};
+                Matcher m = Pattern.compile("(atol|rtol) ([0-9.eE+-]+)").matcher(entry.getValue().asText());
+                while (m.find()) {
+                    found[m.group(1).equals("atol") ? 0 : 1] = Double.parseDouble(m.group(2));
+                }
+                return found;
+            }
+        }
+        return new double[] {atol, rtol};
+    }
+
+    /** The variants whose {@code index.json} has {@code sections.<section>}. */
+    static List<String> variantsWith(String section) throws IOException {
+        List<String> with = new java.util.ArrayList<>();
+        for (String variant : variants()) {
+            JsonNode index = new ObjectMapper().readTree(root().resolve("golden").resolve(variant)
+                    .resolve("index.json").toFile());
+            if (index.path("sections").has(section)) {
+                with.add(variant);
+            }
+        }
+        return with;
     }
 
     static Path model(String variant) {

@@ -14,6 +14,9 @@ import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.clip.TokenSplice;
+import org.neologism.trainer.model.conditioning.Conditioning;
+import org.neologism.trainer.model.conditioning.TextConditioner;
+import org.neologism.trainer.model.unet.AddedConditions;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 
 /**
@@ -38,26 +41,38 @@ class GradientLifetimeTest {
                 SafetensorsFile unetGolden = Fixtures.golden(variant, "unet.safetensors")) {
             DiffusersFolder folder = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER);
             var kernels = KernelChoice.kernels(kernelName, manager);
-            ClipTextModel model = folder.loadTextEncoder(manager, DataType.FLOAT32, kernels);
+            TextConditioner model = folder.loadTextConditioner(manager, DataType.FLOAT32, kernels);
             UNet2DCondition unet = folder.loadUNet(manager, DataType.FLOAT32, kernels);
-            float[] reference = gradient(torch, manager, model, unet, golden, unetGolden, false);
-            float[] afterGc = gradient(torch, manager, model, unet, golden, unetGolden, true);
+            float[] reference = gradient(torch, manager, variant, model, unet, golden, unetGolden, false);
+            float[] afterGc = gradient(torch, manager, variant, model, unet, golden, unetGolden, true);
             assertClose(variant + " " + kernelName + " gradient with a GC between forward and backward", reference,
                     afterGc, 0, 0);
         }
     }
 
-    private static float[] gradient(TorchEngine torch, NDManager parent, ClipTextModel model, UNet2DCondition unet,
+    private static float[] gradient(TorchEngine torch, NDManager parent, String variant, TextConditioner model, UNet2DCondition unet,
             SafetensorsFile golden, SafetensorsFile unetGolden, boolean collectGarbage)
             throws InterruptedException, IOException {
         try (NDManager step = parent.newSubManager()) {
             NDArray vector = Fixtures.array(step, golden, "ph.placeholder_row_random").reshape(1, -1);
             vector.setRequiresGradient(true);
+            // SDXL: the second encoder gets its own recorded ids and row; only the first row's gradient is compared.
+            List<NDArray> ids = new ArrayList<>(List.of(Fixtures.array(step, golden, "ph.input_ids")));
+            List<TokenSplice> splices = new ArrayList<>(List.of(new TokenSplice(new long[] {1000}, vector)));
+            if (model.encoders().size() > 1) {
+                try (SafetensorsFile second = Fixtures.golden(variant, "text_encoder_2.safetensors")) {
+                    ids.add(Fixtures.array(step, second, "ph.input_ids"));
+                    splices.add(new TokenSplice(new long[] {1000},
+                            Fixtures.array(step, second, "ph.placeholder_row_random").reshape(1, -1)));
+                }
+            }
             try (GradientCollector collector = torch.engine().newGradientCollector()) {
-                NDArray states = model.forward(Fixtures.array(step, golden, "ph.input_ids"), new TokenSplice(new long[] {1000}, vector));
+                Conditioning states = model.condition(ids, splices);
+                AddedConditions added = unet.needsAddedConditions() ? new AddedConditions(states.pooledPromptEmbeds(),
+                        Fixtures.array(step, unetGolden, "main.time_ids")) : null;
                 NDArray out = unet.forward(Fixtures.array(step, unetGolden, "main.sample"),
                         Fixtures.array(step, unetGolden, "main.timesteps"),
-                        states);
+                        states.promptEmbeds(), added);
                 NDArray loss = out.square().mean();
                 if (collectGarbage) {
                     overwriteFreedDirectMemory();

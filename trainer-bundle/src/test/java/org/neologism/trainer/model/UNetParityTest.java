@@ -14,7 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.unet.AddedConditions;
 import org.neologism.trainer.model.unet.UNet2DCondition;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** UNet2DConditionModel output matches diffusers within atol 1e-5 / rtol 1e-4 for every case of every variant. */
 class UNetParityTest {
@@ -49,9 +53,66 @@ class UNetParityTest {
                     .loadUNet(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
             NDArray out = unet.forward(Fixtures.array(manager, golden, name + ".sample"),
                     Fixtures.array(manager, golden, name + ".timesteps"),
-                    Fixtures.array(manager, golden, name + ".encoder_hidden_states"));
+                    Fixtures.array(manager, golden, name + ".encoder_hidden_states"), addedConditions(manager, golden, name));
             Fixtures.assertShape(golden.entry(name + ".out").shape(), out);
             assertClose(variant + " " + name + " out", golden.readFloats(name + ".out"), out, 1e-5, 1e-4);
+        }
+    }
+
+    /** SDXL cases record text_embeds and time_ids (added_cond_kwargs); the others have none. */
+    private static AddedConditions addedConditions(NDManager manager, SafetensorsFile golden, String name)
+            throws java.io.IOException {
+        return golden.contains(name + ".text_embeds") ? new AddedConditions(
+                Fixtures.array(manager, golden, name + ".text_embeds"), Fixtures.array(manager, golden, name + ".time_ids"))
+                : null;
+    }
+
+    /** Cases that recorded a loss (the SDXL set): mse(out, target) and its gradients w.r.t. both text inputs. */
+    static List<Object[]> lossCases() throws Exception {
+        List<Object[]> cases = new ArrayList<>();
+        for (Object[] c : cases()) {
+            try (SafetensorsFile golden = Fixtures.golden((String) c[0], "unet.safetensors")) {
+                if (golden.contains(c[1] + ".loss")) {
+                    cases.add(c);
+                }
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("lossCases")
+    void lossAndTextGradientsMatchDiffusers(String variant, String name, String kernelName) throws Exception {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "unet.safetensors")) {
+            UNet2DCondition unet = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
+                    .loadUNet(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
+            NDArray context = Fixtures.array(manager, golden, name + ".encoder_hidden_states");
+            AddedConditions added = addedConditions(manager, golden, name);
+            context.setRequiresGradient(true);
+            if (added != null) {
+                added.textEmbeds().setRequiresGradient(true);
+            }
+            float loss;
+            JniUtils.setGradMode(true);
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                NDArray out = unet.forward(Fixtures.array(manager, golden, name + ".sample"),
+                        Fixtures.array(manager, golden, name + ".timesteps"), context, added);
+                NDArray mse = out.sub(Fixtures.array(manager, golden, name + ".target")).square().mean();
+                collector.backward(mse);
+                loss = mse.getFloat();
+            }
+            double expected = golden.readFloats(name + ".loss")[0];
+            double[] lossTolerance = Fixtures.tolerance(variant, "unet: loss", 0, 1e-5);
+            assertTrue(Math.abs(loss - expected) <= lossTolerance[1] * Math.abs(expected),
+                    variant + " " + name + " loss " + loss + ", expected " + expected);
+            double[] ehs = Fixtures.tolerance(variant, "grad_encoder_hidden_states", 2e-9, 1e-4);
+            assertClose(variant + " " + name + " grad_encoder_hidden_states",
+                    golden.readFloats(name + ".grad_encoder_hidden_states"), context.getGradient(), ehs[0], ehs[1]);
+            if (added != null) {
+                double[] text = Fixtures.tolerance(variant, "grad_text_embeds", 3e-8, 1e-4);
+                assertClose(variant + " " + name + " grad_text_embeds", golden.readFloats(name + ".grad_text_embeds"),
+                        added.textEmbeds().getGradient(), text[0], text[1]);
+            }
         }
     }
 }

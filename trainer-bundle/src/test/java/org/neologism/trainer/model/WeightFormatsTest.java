@@ -69,6 +69,13 @@ class WeightFormatsTest {
         return target;
     }
 
+    /** SDXL's recorded text_embeds and time_ids, or none. */
+    private static org.neologism.trainer.model.unet.AddedConditions addedConditions(NDManager manager, SafetensorsFile golden)
+            throws java.io.IOException {
+        return golden.contains("main.text_embeds") ? new org.neologism.trainer.model.unet.AddedConditions(
+                Fixtures.array(manager, golden, "main.text_embeds"), Fixtures.array(manager, golden, "main.time_ids")) : null;
+    }
+
     static java.util.List<Object[]> kernelCases() {
         return KernelChoice.crossVariants();
     }
@@ -83,7 +90,7 @@ class WeightFormatsTest {
             UNet2DCondition half = folder.loadUNet(manager, DataType.FLOAT16, KernelChoice.kernels(kernelName, manager));
             NDArray out = half.forward(Fixtures.array(manager, golden, "main.sample"),
                     Fixtures.array(manager, golden, "main.timesteps"),
-                    Fixtures.array(manager, golden, "main.encoder_hidden_states"));
+                    Fixtures.array(manager, golden, "main.encoder_hidden_states"), addedConditions(manager, golden));
             assertEquals(DataType.FLOAT16, out.getDataType());
             // fp16 weights and activations: ~3 significant digits, so compare with the fp32 reference loosely.
             assertClose(variant + " " + kernelName + " fp16 UNet vs fp32 reference", golden.readFloats("main.out"), out, 2e-2, 2e-2);
@@ -91,7 +98,7 @@ class WeightFormatsTest {
             UNet2DCondition widened = folder.loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             NDArray out32 = widened.forward(Fixtures.array(manager, golden, "main.sample"),
                     Fixtures.array(manager, golden, "main.timesteps"),
-                    Fixtures.array(manager, golden, "main.encoder_hidden_states"));
+                    Fixtures.array(manager, golden, "main.encoder_hidden_states"), addedConditions(manager, golden));
             assertEquals(DataType.FLOAT32, out32.getDataType());
             assertClose(variant + " fp16 weights in fp32", golden.readFloats("main.out"), out32, 1e-2, 1e-2);
         }

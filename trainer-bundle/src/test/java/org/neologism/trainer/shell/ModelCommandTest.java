@@ -48,8 +48,8 @@ class ModelCommandTest {
                 () -> command.model("", 0, false, false, "", "", "create", dir.resolve("x").toString()));
         assertTrue(noArch.getMessage().contains("--arch"));
         IllegalArgumentException badArch = assertThrows(IllegalArgumentException.class,
-                () -> command.model("sdxl", 0, false, false, "", "", "create", dir.resolve("x").toString()));
-        assertTrue(badArch.getMessage().contains("tiny-sd1, tiny-sd2, sd15, sd21"));
+                () -> command.model("sd3", 0, false, false, "", "", "create", dir.resolve("x").toString()));
+        assertTrue(badArch.getMessage().contains("tiny-sd1, tiny-sd2, tiny-sdxl, sd15, sd21, sdxl"));
         RuntimeException notModel = assertThrows(RuntimeException.class,
                 () -> command.model("", 0, false, false, "", "", "info", dir.toString()));
         assertTrue(notModel.getMessage().contains("model_index.json"), notModel.getMessage());

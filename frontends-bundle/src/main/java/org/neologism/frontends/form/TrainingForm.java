@@ -218,7 +218,7 @@ public final class TrainingForm {
 
         private String describeRefusal(InstalledModel chosen) {
             try {
-                chosen.trainableFolder();
+                chosen.trainablePath();
                 return "";
             } catch (IllegalArgumentException e) {
                 return e.getMessage();

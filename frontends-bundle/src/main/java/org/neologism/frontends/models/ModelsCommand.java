@@ -25,8 +25,8 @@ public class ModelsCommand {
         this.settings = settings;
     }
 
-    @Descriptor("List the installed base models (<root>/configs/models.yaml, then the diffusers folders under <root>/models)"
-            + " with their architecture and token width; only diffusers models can be trained")
+    @Descriptor("List the installed base models (<root>/configs/models.yaml, then the diffusers folders and the"
+            + " .safetensors/.ckpt checkpoints under <root>/models) with their architecture and token width")
     public void models(
             @Descriptor("the root folder (default: NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)")
             @Parameter(names = "--root", absentValue = "") String root) {
@@ -34,7 +34,7 @@ public class ModelsCommand {
         List<InstalledModel> models = InstalledModels.of(folder).all();
         if (models.isEmpty()) {
             System.out.println("No models in " + folder.modelsYaml() + " or under " + folder.models()
-                    + ". Put a diffusers folder there, or create a small one with ti:model create "
+                    + ". Put a diffusers folder or a .safetensors/.ckpt checkpoint there, or create a small one with ti:model create "
                     + folder.models().resolve("tiny") + " --arch tiny-sd1");
             return;
         }

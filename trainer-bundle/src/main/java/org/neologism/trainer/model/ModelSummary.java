@@ -42,6 +42,9 @@ public record ModelSummary(String family, String predictionType, List<Integer> t
     }
 
     private static String name(DiffusersFolder folder, String component, String stem) {
+        if (!folder.isFolder()) {
+            return folder.root().getFileName() + " (" + component + " tensors)";
+        }
         try {
             return folder.root().relativize(folder.weightFile(component, stem)).toString();
         } catch (RuntimeException e) {

@@ -8,6 +8,10 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.neologism.core.training.MixedPrecision;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.core.root.RootFolder;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.single.SingleFileOptions;
+import org.neologism.trainer.training.ModelLocator;
 import org.neologism.trainer.training.StepBenchmark;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,9 +41,16 @@ public class BenchCommand {
             @Descriptor("no or fp16 (default no)") @Parameter(names = "--mixed_precision", absentValue = "no") String precision,
             @Descriptor("use the composed attention and group norm instead of the fused kernels")
             @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean composed,
-            @Descriptor("the diffusers model folder") String model) throws IOException {
+            @Descriptor("LDM YAML or diffusers folder describing a single-file model (default: inferred)")
+            @Parameter(names = "--original_config", absentValue = "") String originalConfig,
+            @Descriptor("epsilon or v_prediction, for an SD 2.x single file")
+            @Parameter(names = "--prediction_type", absentValue = "") String predictionType,
+            @Descriptor("a diffusers folder, a .safetensors/.ckpt checkpoint, or a model name (ti:models)") String model)
+            throws IOException {
         PrintStream out = System.out;
-        StepBenchmark.Result result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), resolution, batchSize,
+        DiffusersFolder pipeline = ModelLocator.open(model, RootFolder.ofProcess(),
+                SingleFileOptions.of(originalConfig, predictionType, ""));
+        StepBenchmark.Result result = StepBenchmark.run(torch, pipeline, resolution, batchSize,
                 MixedPrecision.of(precision).isHalf(), !composed, warmup, steps, out::println);
         out.printf(Locale.ROOT, "%s %dpx batch %d %s %s kernels: median %.1f ms/step (%.2f it/s) over %d steps;"
                         + " VAE encode %.1f ms/image; resident memory %.2f GB%n",

@@ -26,8 +26,8 @@ import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.generation.TextToImage;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.WeightFiles;
 import org.neologism.trainer.training.KernelChoice;
+import org.neologism.trainer.model.single.SingleFileOptions;
 import org.neologism.trainer.training.ModelLocator;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -84,7 +84,8 @@ public class GenerateCommand {
     @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline does; installed embeddings are used by"
             + " their trigger (quote it in the shell: '<cat-toy>'). Writes a PNG per image and a grid.")
     public void generate(
-            @Descriptor("diffusers model folder, or the name of one under <root>/models (default " + DEFAULT_MODEL + ")")
+            @Descriptor("a diffusers model folder, a .safetensors/.ckpt checkpoint, or the name of one under <root>/models"
+                    + " or in configs/models.yaml (default " + DEFAULT_MODEL + ")")
             @Parameter(names = "--model", absentValue = DEFAULT_MODEL) String model,
             @Descriptor("what to draw, e.g. \"a photo of <cat-toy> on a beach\" (required)")
             @Parameter(names = "--prompt", absentValue = "") String prompt,
@@ -111,7 +112,11 @@ public class GenerateCommand {
             @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
             @Parameter(names = "--device", absentValue = "") String device,
             @Descriptor("use the composed attention and group norm instead of libtorch's fused kernels")
-            @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean noFused)
+            @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean noFused,
+            @Descriptor("for a single-file model: its LDM YAML or a diffusers folder with its configs (default: inferred)")
+            @Parameter(names = "--original_config", absentValue = "") String originalConfig,
+            @Descriptor("for an SD 2.x single file: epsilon or v_prediction")
+            @Parameter(names = "--prediction_type", absentValue = "") String predictionType)
             throws Exception {
         Sampler sampler = samplers.get(samplerName);
         if (sampler == null) {
@@ -122,10 +127,13 @@ public class GenerateCommand {
         TextToImage.Settings drawing = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
                 width, seedValue, numImages);
         RootFolder root = this.settings.root(rootPath);
-        Path modelDir = ModelLocator.locate(model, root);
-        ImageGenerator.unsupported(modelDir).ifPresent(reason -> {
-            throw new IllegalArgumentException(modelDir + ": " + reason);
-        });
+        DiffusersFolder folderModel = ModelLocator.open(model, root,
+                SingleFileOptions.of(originalConfig, predictionType, ""));
+        if (folderModel.isFolder()) {
+            ImageGenerator.unsupported(folderModel.index()).ifPresent(reason -> {
+                throw new IllegalArgumentException(folderModel.root() + ": " + reason);
+            });
+        }
         PrintStream out = System.out;
         List<Embedding> embeddings = embeddingsIn(root, prompt + " " + negativePrompt, out);
         Path folder = output.isBlank() ? root.path().resolve("outputs") : Path.of(output).toAbsolutePath();
@@ -134,7 +142,6 @@ public class GenerateCommand {
         long started = System.nanoTime();
         try (NDManager manager = torch.newManager(torch.device(device.isBlank() ? null : device));
              KernelChoice kernels = KernelChoice.of(!noFused, false, manager, out::println)) {
-            DiffusersFolder folderModel = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
             ImageGenerator generator = new ImageGenerator(folderModel,
                     folderModel.loadTextEncoder(manager, DataType.FLOAT32, kernels.kernels()),
                     folderModel.loadUNet(manager, DataType.FLOAT32, kernels.kernels()),

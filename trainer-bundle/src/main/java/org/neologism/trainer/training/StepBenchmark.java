@@ -38,9 +38,9 @@ public final class StepBenchmark {
 
     private StepBenchmark() {}
 
-    public static Result run(TorchEngine torch, Path modelDir, int resolution, int batchSize, boolean fp16, boolean fused,
-                             int warmup, int steps, Consumer<String> progress) throws IOException {
-        DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
+    public static Result run(TorchEngine torch, DiffusersFolder model, int resolution, int batchSize, boolean fp16,
+                             boolean fused, int warmup, int steps, Consumer<String> progress) throws IOException {
+        Path modelDir = model.root();
         JniUtils.setGradMode(false);
         try (NDManager manager = torch.newManager();
              KernelChoice kernels = KernelChoice.of(fused, fp16, manager, progress)) {

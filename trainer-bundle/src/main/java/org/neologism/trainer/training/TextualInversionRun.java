@@ -31,7 +31,7 @@ import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.model.single.SingleFileOptions;
 
 /**
  * One textual-inversion run from request to files: diffusers' {@code textual_inversion.py} with a
@@ -112,18 +112,27 @@ public final class TextualInversionRun {
 
     private Result runLocked(OutputFolder folder) throws IOException, InterruptedException {
         String trigger = request.placeholderToken();
-        Path modelDir = ModelLocator.locate(request.model(), root);
+        DiffusersFolder model = ModelLocator.open(request.model(), root,
+                new SingleFileOptions(request.originalConfig(), request.predictionType(), request.tokenizer()));
+        Path modelDir = model.root();
         Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(trigger);
         Path outputDir = folder.path();
         int vectorCount = request.numVectors();
 
-        DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
         // Each text encoder has its own tokenizer (SDXL's second pads with "!"): ids per tokenizer.
         List<ClipTokenizer> tokenizers = new ArrayList<>();
         List<Integer> initializerIds = new ArrayList<>();
         List<long[]> placeholderIds = new ArrayList<>();
-        for (Path tokenizerFolder : model.tokenizerFolders()) {
-            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerFolder);
+        // A single file brings its one tokenizer (SDXL files are not trained yet); a folder one per encoder.
+        List<ClipTokenizer> loaded = new ArrayList<>();
+        if (model.isFolder()) {
+            for (Path tokenizerFolder : model.tokenizerFolders()) {
+                loaded.add(ClipTokenizer.load(tokenizerFolder));
+            }
+        } else {
+            loaded.add(model.tokenizer());
+        }
+        for (ClipTokenizer tokenizer : loaded) {
             initializerIds.add(InitializerToken.idOf(tokenizer, request.initializerToken()));
             placeholderIds.add(toLongs(tokenizer.addPlaceholderTokens(trigger, vectorCount)));
             tokenizers.add(tokenizer);

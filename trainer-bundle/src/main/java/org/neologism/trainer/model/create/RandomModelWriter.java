@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsWriter;
+import org.neologism.core.tokenizer.ClipVocabularyFiles;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
 import org.neologism.trainer.model.clip.ClipTextModel;
@@ -97,6 +98,11 @@ public final class RandomModelWriter {
     }
 
     private void writeTokenizer(Path folder, String padToken) throws IOException {
+        if (architecture.vocabSize() == ClipVocabularyFiles.bundled().vocabulary().size()) {
+            // Full-size architectures get CLIP's real tokenizer, shipped with core.
+            ClipVocabularyFiles.bundled().writeTokenizerFolder(folder, padToken);
+            return;
+        }
         ClipVocabulary vocabulary = new ClipVocabulary(architecture.vocabSize());
         json(folder.resolve("vocab.json"), vocabulary.vocab());
         Files.writeString(folder.resolve("merges.txt"), vocabulary.mergesText());

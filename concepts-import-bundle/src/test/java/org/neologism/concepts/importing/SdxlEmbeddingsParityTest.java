@@ -39,11 +39,12 @@ class SdxlEmbeddingsParityTest {
     /** (variant folder, file record) for every file diffusers loaded per encoder. */
     private static List<Object[]> sdxlRecords() throws IOException {
         List<Object[]> records = new ArrayList<>();
-        for (Path variant : Fixtures.goldenVariants()) {
+        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
+            Path variant = golden.folder();
             JsonNode files = JSON.readTree(variant.resolve("embeddings.json").toFile()).path("files");
             for (JsonNode record : files) {
                 if (record.path("diffusers_sdxl_load").path("ok").asBoolean(false)) {
-                    records.add(new Object[] {variant, record});
+                    records.add(new Object[] {golden, record});
                 }
             }
         }
@@ -56,14 +57,15 @@ class SdxlEmbeddingsParityTest {
         assertFalse(records.isEmpty(), "no SDXL embedding fixtures");
         EmbeddingFormats formats = Fixtures.formats();
         for (Object[] entry : records) {
-            Path variant = (Path) entry[0];
+            org.neologism.testsupport.GoldenVariant golden = (org.neologism.testsupport.GoldenVariant) entry[0];
+            Path variant = golden.folder();
             JsonNode record = (JsonNode) entry[1];
             Path file = variant.resolve(record.get("file").asText());
             JsonNode load = record.get("diffusers_sdxl_load");
             InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(file.getFileName().toString())),
                     formats);
             InstalledEmbedding installed = new EmbeddingImporter(formats, library).importEmbedding(
-                    new ImportRequest(file, Optional.empty(), Optional.of(Fixtures.root().resolve("models").resolve(variant.getFileName())),
+                    new ImportRequest(file, Optional.empty(), Optional.of(golden.modelDir()),
                             false));
             List<Embedding> parts = new EmbeddingImporter(formats, library).read(file);
             assertEquals(List.of("clip_l", "clip_g"), parts.stream().map(Embedding::encoder).toList(), file.toString());
@@ -95,8 +97,9 @@ class SdxlEmbeddingsParityTest {
         EmbeddingFormats formats = Fixtures.formats();
         Path sdxlModel = null;
         Path oneEncoderModel = null;
-        for (Path variant : Fixtures.goldenVariants()) {
-            Path model = Fixtures.root().resolve("models").resolve(variant.getFileName());
+        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
+            Path variant = golden.folder();
+            Path model = golden.modelDir();
             if (Files.isDirectory(model.resolve("text_encoder_2"))) {
                 sdxlModel = model;
             } else {
@@ -105,7 +108,7 @@ class SdxlEmbeddingsParityTest {
         }
         assertTrue(sdxlModel != null && oneEncoderModel != null, "fixtures with and without text_encoder_2");
         Object[] first = sdxlRecords().get(0);
-        Path sdxlFile = ((Path) first[0]).resolve(((JsonNode) first[1]).get("file").asText());
+        Path sdxlFile = ((org.neologism.testsupport.GoldenVariant) first[0]).folder().resolve(((JsonNode) first[1]).get("file").asText());
         EmbeddingImporter importer = new EmbeddingImporter(formats,
                 InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve("refusals")), formats));
         Path oneEncoder = oneEncoderModel;

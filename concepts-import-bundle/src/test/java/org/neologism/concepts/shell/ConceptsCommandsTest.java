@@ -55,7 +55,7 @@ class ConceptsCommandsTest {
     }
 
     private static Path fixture(String name) throws IOException {
-        return Fixtures.goldenVariants().get(0).resolve("embeddings").resolve(name);
+        return org.neologism.testsupport.Fixtures.anySupportedGoldenVariant().folder().resolve("embeddings").resolve(name);
     }
 
     @Test

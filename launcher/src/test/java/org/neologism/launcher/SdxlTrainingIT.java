@@ -25,7 +25,12 @@ class SdxlTrainingIT {
     Path work;
 
     private static Path images() {
-        return Path.of(System.getProperty("neologism.fixtures")).resolve("golden/tiny-sdxl/train_images");
+        // the SDXL variant is recognised from its model's pipeline class, never by its folder name
+        return org.neologism.testsupport.Fixtures.goldenVariants().stream()
+                .filter(v -> v.architecture().pipelineClass().equals("StableDiffusionXLPipeline"))
+                .map(v -> v.folder().resolve("train_images")).filter(java.nio.file.Files::isDirectory).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no SDXL golden variant with train_images/ in "
+                        + org.neologism.testsupport.Fixtures.root()));
     }
 
     private String train(Path root, Path model, Path output, String... extra) {

@@ -48,7 +48,7 @@ class SingleFileIT {
     /** A float32 .safetensors and a .ckpt of the first variant Neologism trains that has both, and its folder. */
     @BeforeAll
     static void checkpointsRootAndImages() throws Exception {
-        Path fixtures = Path.of(System.getProperty("neologism.fixtures"));
+        Path fixtures = org.neologism.testsupport.Fixtures.root();
         JsonNode index = JSON.readTree(fixtures.resolve("single-file/index.json").toFile());
         for (Iterator<Map.Entry<String, JsonNode>> it = index.path("variants").fields(); it.hasNext() && ckpt == null; ) {
             Map.Entry<String, JsonNode> variant = it.next();

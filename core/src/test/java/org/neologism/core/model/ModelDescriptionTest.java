@@ -58,7 +58,7 @@ class ModelDescriptionTest {
 
     @Test
     void everyFixtureModelIsDescribedWithItsIndexedWidth() throws Exception {
-        Path models = Path.of(System.getProperty("neologism.fixtures", "../testdata")).resolve("models");
+        Path models = org.neologism.testsupport.Fixtures.root().resolve("models");
         try (Stream<Path> folders = Files.list(models)) {
             for (Path folder : folders.filter(f -> Files.isRegularFile(f.resolve("model_index.json"))).toList()) {
                 ModelDescription description = ModelDescription.read(folder);

@@ -79,8 +79,10 @@ final class Fixtures {
         return with;
     }
 
+    /** The model folder {@code variant}'s references were computed from (its index.json's model_dir). */
     static Path model(String variant) {
-        return root().resolve("models").resolve(variant);
+        return org.neologism.testsupport.Fixtures.goldenVariants().stream().filter(v -> v.name().equals(variant))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no golden variant " + variant)).modelDir();
     }
 
     /** A golden fixture file of {@code variant}, opened with core's reader; the caller closes it. */

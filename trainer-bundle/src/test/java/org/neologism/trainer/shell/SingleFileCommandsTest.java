@@ -29,7 +29,7 @@ class SingleFileCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Path fixtures() {
-        return Path.of(System.getProperty("neologism.fixtures"));
+        return org.neologism.testsupport.Fixtures.root();
     }
 
     /** (checkpoint, source folder) for every float32 single file of a family Neologism trains. */

@@ -124,8 +124,10 @@ class ConceptsCommandsIT {
                 + embeddings.resolve("sdxl_embedding.safetensors"));
         assertEquals(1, mismatch.exitCode());
         int width = variant.index().path("config").path("text").path("hidden_size").asInt();
+        // An SDXL file names both of its widths, as InvokeAI's message names one.
         assertTrue(mismatch.err().contains("Cannot load embedding for sdxl_embedding. It was trained on a model with token"
-                + " dimension " + sdxlShapes(variant).get("clip_l").get(1).asInt() + ", but the current model has token dimension "
+                + " dimensions " + sdxlShapes(variant).get("clip_l").get(1).asInt() + " (clip_l) and "
+                + sdxlShapes(variant).get("clip_g").get(1).asInt() + " (clip_g), but the current model has token dimension "
                 + width), mismatch.err());
         Distribution.Run garbage = neologism("ti:inspect " + variant.file("embeddings.json"));
         assertEquals(1, garbage.exitCode());

@@ -75,6 +75,11 @@ public record GoldenVariant(Path folder, JsonNode index) {
         return DynamicContainer.dynamicContainer(name(), tests.apply(this));
     }
 
+    /** The dynamic tests of this variant whatever its architecture, for a test that handles SD 1.x/2.x and SDXL alike. */
+    public DynamicNode testsOfAnyArchitecture(Function<GoldenVariant, Stream<? extends DynamicNode>> tests) {
+        return DynamicContainer.dynamicContainer(name(), tests.apply(this));
+    }
+
     @Override
     public String toString() {
         return name();

@@ -54,12 +54,27 @@ class SingleFileNetworkParityTest {
             String variant = (String) c[0];
             JsonNode expected = SingleFileKeyMappingTest.expected(variant);
             boolean float32 = expected.path("files").path((String) c[1]).path("dtype").asText().startsWith("float32");
-            boolean golden = Files.isDirectory(Fixtures.root().resolve("golden").resolve(variant));
+            boolean golden = goldenOf(variant) != null;
             if (float32 && golden && trainable(variant, (String) c[1])) {
                 cases.add(c);
             }
         }
         return cases;
+    }
+
+    /**
+     * The golden variant computed from the same model folder as single-file {@code variant} (its expected.json's
+     * source_folder, the golden index's model_dir), or null: the two are paired by data, not by folder name.
+     */
+    static String goldenOf(String variant) throws Exception {
+        Path folder = Fixtures.root().resolve(SingleFileKeyMappingTest.expected(variant).path("source_folder").path("path")
+                .asText()).toRealPath();
+        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
+            if (golden.modelDir().toRealPath().equals(folder)) {
+                return golden.name();
+            }
+        }
+        return null;
     }
 
     private static boolean trainable(String variant, String name) throws Exception {
@@ -79,7 +94,7 @@ class SingleFileNetworkParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("files")
     void textEncoderMatchesTransformers(String variant, String name) throws Exception {
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "text_encoder.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(goldenOf(variant), "text_encoder.safetensors")) {
             ClipTextModel model = open(variant, name).pipeline()
                     .loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             NDArray out = model.forward(Fixtures.array(manager, golden, "input_ids"));
@@ -90,8 +105,8 @@ class SingleFileNetworkParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("files")
     void unetMatchesDiffusers(String variant, String name) throws Exception {
-        JsonNode index = JSON.readTree(Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile());
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "unet.safetensors")) {
+        JsonNode index = JSON.readTree(Fixtures.root().resolve("golden").resolve(goldenOf(variant)).resolve("index.json").toFile());
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(goldenOf(variant), "unet.safetensors")) {
             UNet2DCondition unet = open(variant, name).pipeline().loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             int cases = 0;
             for (JsonNode c : index.path("sections").path("unet").path("cases")) {
@@ -109,8 +124,8 @@ class SingleFileNetworkParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("files")
     void vaeMatchesDiffusers(String variant, String name) throws Exception {
-        JsonNode index = JSON.readTree(Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile());
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "vae.safetensors")) {
+        JsonNode index = JSON.readTree(Fixtures.root().resolve("golden").resolve(goldenOf(variant)).resolve("index.json").toFile());
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(goldenOf(variant), "vae.safetensors")) {
             AutoencoderKL vae = open(variant, name).pipeline().loadVae(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             for (JsonNode c : index.path("sections").path("vae").path("cases")) {
                 String caseName = c.path("name").asText();

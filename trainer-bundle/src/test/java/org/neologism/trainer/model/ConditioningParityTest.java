@@ -1,6 +1,6 @@
 package org.neologism.trainer.model;
 
-import static org.neologism.trainer.model.Fixtures.assertClose;
+import static org.neologism.trainer.model.GoldenTensors.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -55,8 +55,8 @@ class ConditioningParityTest {
         try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "conditioning.safetensors")) {
             TextConditioner text = load(variant, manager, kernelName);
             double[] tol = Fixtures.tolerance(variant, "conditioning: prompt_embeds", 1e-5, 1e-4);
-            Conditioning plain = text.condition(List.of(Fixtures.array(manager, golden, "input_ids"),
-                    Fixtures.array(manager, golden, "input_ids_2")), null);
+            Conditioning plain = text.condition(List.of(GoldenTensors.array(manager, golden, "input_ids"),
+                    GoldenTensors.array(manager, golden, "input_ids_2")), null);
             assertClose(variant + " prompt_embeds", golden.readFloats("prompt_embeds"), plain.promptEmbeds(), tol[0], tol[1]);
             assertClose(variant + " pooled", golden.readFloats("pooled_prompt_embeds"), plain.pooledPromptEmbeds(), tol[0], tol[1]);
 
@@ -77,8 +77,8 @@ class ConditioningParityTest {
             JniUtils.setGradMode(true);
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 Conditioning c = text.condition(placeholderIds(manager, golden), splices);
-                NDArray loss = c.promptEmbeds().mul(Fixtures.array(manager, golden, "vjp.cotangent_prompt_embeds")).sum()
-                        .add(c.pooledPromptEmbeds().mul(Fixtures.array(manager, golden, "vjp.cotangent_pooled_prompt_embeds")).sum());
+                NDArray loss = c.promptEmbeds().mul(GoldenTensors.array(manager, golden, "vjp.cotangent_prompt_embeds")).sum()
+                        .add(c.pooledPromptEmbeds().mul(GoldenTensors.array(manager, golden, "vjp.cotangent_pooled_prompt_embeds")).sum());
                 collector.backward(loss);
             }
             double[] tol = Fixtures.tolerance(variant, "vjp.grad_placeholder_row", 5e-4, 1e-4);
@@ -90,7 +90,7 @@ class ConditioningParityTest {
     }
 
     private static List<NDArray> placeholderIds(NDManager manager, SafetensorsFile golden) throws Exception {
-        return List.of(Fixtures.array(manager, golden, "ph.input_ids"), Fixtures.array(manager, golden, "ph.input_ids_2"));
+        return List.of(GoldenTensors.array(manager, golden, "ph.input_ids"), GoldenTensors.array(manager, golden, "ph.input_ids_2"));
     }
 
     /** Each encoder's recorded random placeholder row, spliced in at that encoder's placeholder id. */
@@ -100,7 +100,7 @@ class ConditioningParityTest {
         List<TokenSplice> splices = new ArrayList<>();
         for (String encoder : List.of("text_encoder", "text_encoder_2")) {
             try (SafetensorsFile golden = Fixtures.golden(variant, encoder + ".safetensors")) {
-                NDArray row = Fixtures.array(manager, golden, "ph.placeholder_row_random").reshape(1, -1);
+                NDArray row = GoldenTensors.array(manager, golden, "ph.placeholder_row_random").reshape(1, -1);
                 row.setRequiresGradient(trainable);
                 splices.add(new TokenSplice(new long[] {sections.path(encoder).path("placeholder_id").asLong()}, row));
             }

@@ -2,7 +2,7 @@ package org.neologism.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.neologism.trainer.model.Fixtures.assertClose;
+import static org.neologism.trainer.model.GoldenTensors.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -97,7 +97,7 @@ class SingleFileNetworkParityTest {
         try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(goldenOf(variant), "text_encoder.safetensors")) {
             ClipTextModel model = open(variant, name).pipeline()
                     .loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
-            NDArray out = model.forward(Fixtures.array(manager, golden, "input_ids"));
+            NDArray out = model.forward(GoldenTensors.array(manager, golden, "input_ids"));
             assertClose(variant + " " + name + " last_hidden_state", golden.readFloats("last_hidden_state"), out, 1e-5, 1e-4);
         }
     }
@@ -111,9 +111,9 @@ class SingleFileNetworkParityTest {
             int cases = 0;
             for (JsonNode c : index.path("sections").path("unet").path("cases")) {
                 String caseName = c.path("name").asText();
-                NDArray out = unet.forward(Fixtures.array(manager, golden, caseName + ".sample"),
-                        Fixtures.array(manager, golden, caseName + ".timesteps"),
-                        Fixtures.array(manager, golden, caseName + ".encoder_hidden_states"));
+                NDArray out = unet.forward(GoldenTensors.array(manager, golden, caseName + ".sample"),
+                        GoldenTensors.array(manager, golden, caseName + ".timesteps"),
+                        GoldenTensors.array(manager, golden, caseName + ".encoder_hidden_states"));
                 assertClose(variant + " " + name + " " + caseName, golden.readFloats(caseName + ".out"), out, 1e-5, 1e-4);
                 cases++;
             }
@@ -129,7 +129,7 @@ class SingleFileNetworkParityTest {
             AutoencoderKL vae = open(variant, name).pipeline().loadVae(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             for (JsonNode c : index.path("sections").path("vae").path("cases")) {
                 String caseName = c.path("name").asText();
-                LatentDistribution latents = vae.encode(Fixtures.array(manager, golden, caseName + ".images"));
+                LatentDistribution latents = vae.encode(GoldenTensors.array(manager, golden, caseName + ".images"));
                 String p = variant + " " + name + " " + caseName + " ";
                 assertClose(p + "mean", golden.readFloats(caseName + ".latent_dist.mean"), latents.mean(), 1e-5, 1e-4);
                 if (golden.contains(caseName + ".decode_of_mean")) {

@@ -1,7 +1,7 @@
 package org.neologism.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.neologism.trainer.model.Fixtures.assertClose;
+import static org.neologism.trainer.model.GoldenTensors.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -68,7 +68,7 @@ class TextEncoderOutputsParityTest {
             ClipTextModel model = load(variant, section, manager, KernelChoice.kernels(kernelName, manager));
             double[] tol = Fixtures.tolerance(variant, "text_encoder(_2)", 1e-5, 1e-4);
             String p = variant + " " + section + " ";
-            NDArray ids = Fixtures.array(manager, golden, "input_ids");
+            NDArray ids = GoldenTensors.array(manager, golden, "input_ids");
             ClipTextModel.Output out = model.encode(ids, null);
             assertClose(p + "last_hidden_state", golden.readFloats("last_hidden_state"), out.lastHiddenState(), tol[0], tol[1]);
             assertClose(p + "penultimate", golden.readFloats("penultimate_hidden_state"), out.penultimateHiddenState(),
@@ -94,10 +94,10 @@ class TextEncoderOutputsParityTest {
             double[] tol = Fixtures.tolerance(variant, "text_encoder(_2)", 1e-5, 1e-4);
             String p = variant + " " + section + " ";
             long[] phIds = golden.readLongs("ph.input_ids");
-            NDArray ids = Fixtures.array(manager, golden, "ph.input_ids");
+            NDArray ids = GoldenTensors.array(manager, golden, "ph.input_ids");
             assertArrayEquals(golden.readLongs("ph.pooled_index"), model.pooledIndex(phIds, 2), p + "ph.pooled_index");
             for (String row : List.of("init", "random")) {
-                NDArray vector = Fixtures.array(manager, golden, "ph.placeholder_row_" + row).reshape(1, -1);
+                NDArray vector = GoldenTensors.array(manager, golden, "ph.placeholder_row_" + row).reshape(1, -1);
                 ClipTextModel.Output out = model.encode(ids, new TokenSplice(new long[] {info.path("placeholder_id").asLong()}, vector));
                 assertClose(p + "ph.last_" + row, golden.readFloats("ph.last_hidden_state_" + row), out.lastHiddenState(),
                         tol[0], tol[1]);
@@ -114,8 +114,8 @@ class TextEncoderOutputsParityTest {
                 for (int i = 0; i < mvIds.length; i++) {
                     mvIds[i] = info.path("multi_vector_ids").get(i).asLong();
                 }
-                ClipTextModel.Output out = model.encode(Fixtures.array(manager, golden, "mv.input_ids"),
-                        new TokenSplice(mvIds, Fixtures.array(manager, golden, "mv.placeholder_rows")));
+                ClipTextModel.Output out = model.encode(GoldenTensors.array(manager, golden, "mv.input_ids"),
+                        new TokenSplice(mvIds, GoldenTensors.array(manager, golden, "mv.placeholder_rows")));
                 assertClose(p + "mv.penultimate", golden.readFloats("mv.penultimate_hidden_state"),
                         out.penultimateHiddenState(), tol[0], tol[1]);
                 if (golden.contains("mv.pooled_index")) {

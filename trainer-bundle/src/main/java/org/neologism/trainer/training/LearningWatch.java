@@ -11,6 +11,12 @@ import java.util.Optional;
  */
 final class LearningWatch {
 
+    /**
+     * The warnings are also looked at once after this many steps, so a run that cannot learn (a trigger the prompts
+     * never reach) says so in its first minute rather than at its first validation or, without one, at its end.
+     */
+    static final int EARLY_CHECK_STEP = 10;
+
     private final LearningReport report;
     private final Optional<ValidationImages> images;
     private final int reportEvery;
@@ -31,6 +37,8 @@ final class LearningWatch {
         report.record(step, loss, gradientNorm);
         if (step % reportEvery == 0) {
             show(manager, step, vectors);
+        } else if (step == EARLY_CHECK_STEP) {
+            report.warning(step, vectors).ifPresent(observer::notice);
         }
     }
 

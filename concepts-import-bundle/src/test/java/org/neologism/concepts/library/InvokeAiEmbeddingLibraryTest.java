@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.AllCodecs;
+import org.neologism.concepts.EmbeddingFixture;
 import org.neologism.concepts.codec.KohyaEmbParamsCodec;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingConflictException;
@@ -115,15 +116,15 @@ class InvokeAiEmbeddingLibraryTest {
     @Test
     void listingFindsFilesAnywhereUnderEmbeddingsAndSkipsOthers() throws IOException {
         assertEquals(List.of(), library().list(), "no folder yet");
-        for (Path fixture : AllCodecs.embeddingFiles()) {
-            Path copy = root.resolve("embeddings").resolve(fixture.getParent().getParent().getFileName().toString())
-                    .resolve(fixture.getFileName());
+        List<EmbeddingFixture> fixtures = EmbeddingFixture.all();
+        for (EmbeddingFixture fixture : fixtures) {
+            Path copy = root.resolve("embeddings").resolve(fixture.variant().name()).resolve(fixture.fileName());
             Files.createDirectories(copy.getParent());
-            Files.copy(fixture, copy);
+            Files.copy(fixture.file(), copy);
         }
         Files.writeString(root.resolve("embeddings/README.txt"), "hello");
         List<InstalledEmbedding> listed = library().list();
-        assertEquals(AllCodecs.embeddingFiles().size(), listed.size());
+        assertEquals(fixtures.size(), listed.size(), "one entry per embedding file, and none for the README");
     }
 
     @Test

@@ -264,14 +264,28 @@ public record EmbeddingFixture(GoldenVariant variant, JsonNode record) {
         return expected.contains(key + ".as_float32") ? key + ".as_float32" : key;
     }
 
-    /** The dtype the file stores {@code tensor} in, as safetensors names it (F32, F16, BF16). */
+    /**
+     * The dtype the file stores {@code tensor} in, as safetensors names it (F32, F16, BF16): its entry in
+     * {@code embeddings_expected}, which must agree with the record's {@code dtypes} where the record gives them.
+     */
     public String dtype(String tensor) {
+        String stored;
         try (SafetensorsFile expected = expected()) {
-            return expected.entry(expectedKey(tensor)).dtype().name();
+            stored = expected.entry(expectedKey(tensor)).dtype().name();
         } catch (IOException e) {
             throw new UncheckedIOException(variant.file("embeddings_expected.safetensors").toString(), e);
         }
+        JsonNode recorded = record.path("dtypes").path(tensor);
+        if (recorded.isTextual() && !stored.equals(SAFETENSORS_DTYPES.get(recorded.asText()))) {
+            throw new AssertionError(this + ": embeddings.json records " + tensor + " as " + recorded.asText()
+                    + ", embeddings_expected stores it as " + stored);
+        }
+        return stored;
     }
+
+    /** PyTorch's dtype names, as embeddings.json's {@code dtypes} give them, to safetensors'. */
+    private static final Map<String, String> SAFETENSORS_DTYPES = Map.of("float32", "F32", "float16", "F16",
+            "bfloat16", "BF16", "float64", "F64");
 
     /** The dtype all of the file's tensors share (fails if they differ). */
     public String dtype() {

@@ -26,8 +26,45 @@ public class BenchCommand {
         this.torch = torch;
     }
 
-    @Descriptor("Time the textual-inversion training step (text encoder, UNet forward and backward) on a model with"
-            + " random inputs of the real shapes, and one VAE encode; prints ms/step, it/s and memory")
+    /** The benchmark's work. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T onOwnThread(Work<T> work) throws IOException {
+        Object[] outcome = new Object[1];
+        Thread thread = new Thread(() -> {
+            try {
+                outcome[0] = work.run();
+            } catch (IOException | RuntimeException | Error e) {
+                outcome[0] = e;
+            }
+        }, "neologism-bench");
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while benchmarking", e);
+        }
+        if (outcome[0] instanceof IOException e) {
+            throw e;
+        }
+        if (outcome[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (outcome[0] instanceof Error e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) outcome[0];
+        return result;
+    }
+
+    @Descriptor("Time the textual-inversion training step on a model with random inputs of the real shapes and explain"
+            + " it: per phase (text encoder, UNet forward, backward, optimizer, transfers), the step's analytic FLOPs"
+            + " against a large matrix product's rate, the Java share of the wall time, host round trips and memory")
     public void bench(
             @Descriptor("image side in pixels (default 512)") @Parameter(names = "--resolution", absentValue = "512") int resolution,
             @Descriptor("images per step (default 1)") @Parameter(names = "--train_batch_size", absentValue = "1") int batchSize,
@@ -36,13 +73,23 @@ public class BenchCommand {
             @Descriptor("no or fp16 (default no)") @Parameter(names = "--mixed_precision", absentValue = "no") String precision,
             @Descriptor("use the composed attention and group norm instead of the fused kernels")
             @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean composed,
+            @Descriptor("encode the batch's images with the VAE every step, as diffusers does, instead of the latent cache")
+            @Parameter(names = "--no_latent_cache", presentValue = "true", absentValue = "false") boolean noLatentCache,
+            @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
+            @Parameter(names = "--device", absentValue = "") String device,
             @Descriptor("the diffusers model folder") String model) throws IOException {
+        if (!"no".equals(precision) && !"fp16".equals(precision)) {
+            throw new IllegalArgumentException("--mixed_precision must be no or fp16, not " + precision);
+        }
         PrintStream out = System.out;
-        StepBenchmark.Result result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), resolution, batchSize,
-                "fp16".equals(precision), !composed, warmup, steps, out::println);
-        out.printf(Locale.ROOT, "%s %dpx batch %d %s %s kernels: median %.1f ms/step (%.2f it/s) over %d steps;"
-                        + " VAE encode %.1f ms/image; resident memory %.2f GB%n",
-                result.model(), result.resolution(), result.batchSize(), result.precision(), result.kernels(),
-                result.medianMillis(), 1000 / result.medianMillis(), steps, result.vaeEncodeMillis(), result.residentBytes() / 1e9);
+        StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, "fp16".equals(precision), !composed,
+                !noLatentCache, warmup, steps, device.isBlank() ? null : device);
+        StepBenchmark.Result result;
+        if (Boolean.getBoolean("neologism.bench.sameThread")) {
+            result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), options, out::println);
+        } else {
+            result = onOwnThread(() -> StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), options, out::println));
+        }
+        BenchReport.print(result, out);
     }
 }

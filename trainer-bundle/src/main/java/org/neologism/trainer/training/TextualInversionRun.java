@@ -169,59 +169,53 @@ public final class TextualInversionRun {
             LatentCache latents = LatentCache.encode(networks.vae(), manager, bothWays(dataset), request.resolution());
             TrainingRandom random = new TrainingRandom(seed, dataset.images().size(), dataset.repeats(), templates.size(),
                     networks.schedule().numTrainTimesteps(), dataset.flipProbability());
-            BatchAssembler batches = new BatchAssembler(random, latents, dataset, templates, tokenizer, expandedTrigger);
+            DeviceBatches batches = new DeviceBatches(random, latents, dataset, templates, tokenizer, expandedTrigger,
+                    networks.schedule(), manager);
             TextualInversionStep step = new TextualInversionStep(networks, toLongs(placeholderIds));
             LossLog log = LossLog.open(outputDir, startStep);
             RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, width, services.codecs());
 
             Checkpoint.Recipe recipe = new Checkpoint.Recipe(seed, trigger, vectorCount, width, datasetFingerprint,
                     modelFingerprint, request);
-            int batchSize = request.trainBatchSize();
-            int accumulation = request.gradientAccumulationSteps();
             long started = System.nanoTime();
             observer.status(TrainingStatus.RUNNING, "Training " + trigger + " on " + dataset.images().size()
                     + " images from step " + startStep + " of " + request.maxTrainSteps());
+            // Its tensors live in sub-managers of the run's manager, which frees them when the run ends.
+            DeviceTraining device = new DeviceTraining(step, batches, vectors, vectorCount, optimizer,
+                    request.trainBatchSize(), request.gradientAccumulationSteps(), manager);
             for (long done = startStep; done < request.maxTrainSteps(); done++) {
                 if (observer.stopRequested()) {
-                    Path saved = recipe.at(done, vectors, optimizer).save(outputDir);
-                    outputs.writeFinal(vectors);
+                    Path saved = recipe.at(done, device.vectors(), device.optimizer()).save(outputDir);
+                    outputs.writeFinal(device.vectors());
                     return new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step " + done
                             + "; state saved in " + saved + ". Resume with --resume_from_checkpoint latest.");
                 }
                 double lr = learningRate * schedule.multiplier(done);
-                float[] gradient = new float[vectors.length];
-                double loss = 0;
-                for (int micro = 0; micro < accumulation; micro++) {
-                    long firstSample = (done * accumulation + micro) * batchSize;
-                    TextualInversionStep.Outcome outcome = step.run(manager, vectors, batches.batch(firstSample, batchSize),
-                            1f / accumulation);
-                    loss += outcome.loss() / accumulation;
-                    for (int i = 0; i < gradient.length; i++) {
-                        gradient[i] += outcome.gradient()[i];
-                    }
-                }
-                if (!Double.isFinite(loss) || !allFinite(gradient)) {
-                    Path kept = outputs.writeFinal(vectors);
-                    String what = Double.isFinite(loss) ? "The gradient became NaN or infinite" : "The loss became " + loss;
+                DeviceTraining.StepResult result = device.step(done, lr);
+                double loss = result.loss();
+                if (!result.finite()) {
+                    // The update of this step was not applied: the vectors are those of step `done`.
+                    Path kept = outputs.writeFinal(device.vectors());
+                    String what = result.lossFinite() ? "The gradient became NaN or infinite" : "The loss became " + loss;
                     return new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), what
                             + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
                             + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no.");
                 }
-                optimizer.step(vectors, gradient, lr);
                 long global = done + 1;
                 double seconds = (System.nanoTime() - started) / 1e9;
                 log.append(new LossLog.Row(global, loss, lr, seconds));
                 observer.stepDone(global, request.maxTrainSteps(), loss, lr);
                 if (global % request.saveSteps() == 0) {
-                    outputs.writeIntermediate(global, vectors);
+                    outputs.writeIntermediate(global, device.vectors());
                 }
                 if (global % request.checkpointingSteps() == 0) {
-                    recipe.at(global, vectors, optimizer).save(outputDir);
+                    recipe.at(global, device.vectors(), device.optimizer()).save(outputDir);
                     if (request.checkpointsTotalLimit() != null) {
                         Checkpoint.prune(outputDir, request.checkpointsTotalLimit());
                     }
                 }
             }
+            vectors = device.vectors();
             outputs.writeFinal(vectors);
             outputs.plotLoss(log);
             Path installed = services.installer().install(outputs.embedding(vectors));
@@ -274,15 +268,6 @@ public final class TextualInversionRun {
                     + ". Resume with the same model, or start a new run with another --output_dir.");
         }
         return Optional.of(checkpoint);
-    }
-
-    private static boolean allFinite(float[] values) {
-        for (float value : values) {
-            if (!Float.isFinite(value)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<float[][]> bothWays(TrainingDataset dataset) {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.neologism.trainer.model.clip.TokenSplice;
+import org.neologism.trainer.model.nn.FlopCounter;
+import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.nn.Scalars;
 
 /**
@@ -18,7 +20,9 @@ import org.neologism.trainer.model.nn.Scalars;
  * loss    = mean((unet(x_t, t, ehs) - target)²)   in float32; target = noise, or v for v-prediction
  * </pre>
  *
- * Each call runs in its own NDManager scope, so a run of any length holds steady memory.
+ * The step runs on tensors already on the device ({@link #runOnDevice}); {@link #run} is the same step
+ * fed from and read back to Java arrays, as the parity tests and the benchmark use it. Each call runs in
+ * its own NDManager scope, so a run of any length holds steady memory.
  */
 public final class TextualInversionStep {
 
@@ -41,8 +45,23 @@ public final class TextualInversionStep {
         }
     }
 
+    /**
+     * One batch's inputs on the device.
+     *
+     * @param inputIds              {@code [B, 77]} int64
+     * @param timesteps             {@code [B]} int64
+     * @param sqrtAlphaProd         √ᾱ_t, {@code [B, 1, 1, 1]} float32
+     * @param sqrtOneMinusAlphaProd √(1-ᾱ_t), {@code [B, 1, 1, 1]} float32
+     * @param latentMean            {@code [B, C, h, w]} float32, as are the rest
+     */
+    public record DeviceBatch(NDArray inputIds, NDArray timesteps, NDArray sqrtAlphaProd, NDArray sqrtOneMinusAlphaProd,
+                              NDArray latentMean, NDArray latentStd, NDArray eps, NDArray noise) {}
+
     /** The loss of the batch (before any accumulation scaling) and d(loss·scale)/d(vectors). */
     public record Outcome(float loss, float[] gradient) {}
+
+    /** The same on the device: a 0-d float32 loss and the {@code [n, d]} gradient, in the step's scope. */
+    public record DeviceOutcome(NDArray loss, NDArray gradient) {}
 
     private final FrozenNetworks networks;
     private final long[] placeholderIds;
@@ -62,32 +81,85 @@ public final class TextualInversionStep {
      * @param lossScale what the loss is multiplied by before backward: 1 / gradient_accumulation_steps
      */
     public Outcome run(NDManager parent, float[] vectors, Batch batch, float lossScale) {
-        int width = networks.tokenWidth();
-        Shape latents = new Shape(batch.size(), batch.latentShape()[0], batch.latentShape()[1], batch.latentShape()[2]);
-        try (NDManager step = parent.newSubManager()) {
-            NDArray mean = step.create(batch.latentMean(), latents);
-            NDArray std = step.create(batch.latentStd(), latents);
-            NDArray x0 = mean.add(std.mul(step.create(batch.eps(), latents))).mul((float) scalingFactor);
-            NDArray noise = step.create(batch.noise(), latents);
-            NDArray noisy = networks.schedule().addNoise(x0, noise, batch.timesteps());
-            NDArray target = networks.schedule().target(x0, noise, batch.timesteps());
-            NDArray ids = step.create(batch.inputIds(), new Shape(batch.size(), batch.inputIds().length / batch.size()));
-            NDArray timesteps = step.create(batch.timesteps());
+        return run(parent, vectors, batch, lossScale, StepClock.NONE);
+    }
 
-            NDArray trainable = step.create(vectors, new Shape(placeholderIds.length, width));
-            trainable.setRequiresGradient(true);
-            float loss;
-            try (GradientCollector collector = step.getEngine().newGradientCollector()) {
-                NDArray states = networks.textEncoder().forward(ids, new TokenSplice(placeholderIds, trainable));
-                NDArray prediction = networks.unet().forward(noisy, timesteps, states);
-                // The loss is computed in float32 (mixed precision); the cast must keep the gradient.
-                NDArray error = networks.kernels().cast(prediction, DataType.FLOAT32).sub(target);
-                NDArray mse = error.square().mean();
-                // A Java number multiplied in here would be a scalar tensor DJL frees before backward.
-                collector.backward(lossScale == 1f ? mse : mse.mul(Scalars.like(mse, lossScale)));
-                loss = mse.getFloat();
-            }
-            return new Outcome(loss, trainable.getGradient().toFloatArray());
+    /** As above, telling {@code clock} as each phase of the step ends. */
+    public Outcome run(NDManager parent, float[] vectors, Batch batch, float lossScale, StepClock clock) {
+        int width = networks.tokenWidth();
+        int size = batch.size();
+        Shape latents = new Shape(size, batch.latentShape()[0], batch.latentShape()[1], batch.latentShape()[2]);
+        Shape perSample = new Shape(size, 1, 1, 1);
+        try (NDManager step = parent.newSubManager()) {
+            DeviceBatch onDevice = new DeviceBatch(
+                    upload(step.create(batch.inputIds(), new Shape(size, batch.inputIds().length / size))),
+                    upload(step.create(batch.timesteps())),
+                    upload(step.create(networks.schedule().sqrtAlphaProd(batch.timesteps()), perSample)),
+                    upload(step.create(networks.schedule().sqrtOneMinusAlphaProd(batch.timesteps()), perSample)),
+                    upload(step.create(batch.latentMean(), latents)),
+                    upload(step.create(batch.latentStd(), latents)),
+                    upload(step.create(batch.eps(), latents)),
+                    upload(step.create(batch.noise(), latents)));
+            NDArray trainable = upload(step.create(vectors, new Shape(placeholderIds.length, width)));
+            clock.lap(StepClock.Phase.UPLOAD);
+            DeviceOutcome outcome = forwardBackward(trainable, onDevice, lossScale, clock);
+            HostTransfers.download();
+            float loss = outcome.loss().getFloat();
+            HostTransfers.download();
+            float[] gradient = outcome.gradient().toFloatArray();
+            clock.lap(StepClock.Phase.DOWNLOAD);
+            return new Outcome(loss, gradient);
         }
+    }
+
+    /**
+     * The step on the device: nothing is copied from or to the host.
+     *
+     * @param step    the scope the step's tensors (and the outcome) belong to
+     * @param vectors the current {@code [n, d]} vectors; they are not changed
+     */
+    public DeviceOutcome runOnDevice(NDManager step, NDArray vectors, DeviceBatch batch, float lossScale, StepClock clock) {
+        NDArray trainable = vectors.duplicate();
+        trainable.attach(step);
+        return forwardBackward(trainable, batch, lossScale, clock);
+    }
+
+    /** @param trainable a fresh copy of the vectors in the step's scope, which becomes the leaf autograd differentiates */
+    private DeviceOutcome forwardBackward(NDArray trainable, DeviceBatch batch, float lossScale, StepClock clock) {
+        NDManager step = trainable.getManager();
+        trainable.setRequiresGradient(true);
+        NDArray mean = batch.latentMean();
+        NDArray x0 = mean.add(batch.latentStd().mul(batch.eps())).mul(Scalars.like(mean, scalingFactor));
+        // DdpmSchedule's add_noise and velocity, with the per-sample coefficients already gathered.
+        NDArray noise = batch.noise();
+        NDArray noisy = x0.mul(batch.sqrtAlphaProd()).add(noise.mul(batch.sqrtOneMinusAlphaProd()));
+        NDArray target = networks.schedule().vPrediction()
+                ? noise.mul(batch.sqrtAlphaProd()).sub(x0.mul(batch.sqrtOneMinusAlphaProd()))
+                : noise;
+        clock.lap(StepClock.Phase.NOISING);
+        NDArray mse;
+        try (GradientCollector collector = step.getEngine().newGradientCollector()) {
+            FlopCounter.gradientPath(true);
+            NDArray states = networks.textEncoder().forward(batch.inputIds(), new TokenSplice(placeholderIds, trainable));
+            FlopCounter.gradientPath(false);
+            clock.lap(StepClock.Phase.TEXT_ENCODER);
+            NDArray prediction = networks.unet().forward(noisy, batch.timesteps(), states);
+            clock.lap(StepClock.Phase.UNET_FORWARD);
+            // The loss is computed in float32 (mixed precision); the cast must keep the gradient.
+            NDArray error = networks.kernels().cast(prediction, DataType.FLOAT32).sub(target);
+            mse = error.square().mean();
+            clock.lap(StepClock.Phase.LOSS);
+            // A Java number multiplied in here would be a scalar tensor DJL frees before backward.
+            collector.backward(lossScale == 1f ? mse : mse.mul(Scalars.like(mse, lossScale)));
+            clock.lap(StepClock.Phase.BACKWARD);
+        }
+        NDArray gradient = trainable.getGradient();
+        gradient.attach(step);
+        return new DeviceOutcome(mse, gradient);
+    }
+
+    private static NDArray upload(NDArray fromJava) {
+        HostTransfers.upload();
+        return fromJava;
     }
 }

@@ -25,6 +25,8 @@ import org.osgi.framework.launch.FrameworkFactory;
 final class EmbeddedFramework implements AutoCloseable {
 
     static final String SHELL_BUNDLE = "org.apache.felix.gogo.shell";
+    /** The API package the launcher calls the bundles through, at the version of its package-info.java. */
+    static final String SHARED_PACKAGES = "org.neologism.core.launch;version=\"1.0.0\"";
 
     private final Framework framework;
     private final Path storage;
@@ -48,6 +50,8 @@ final class EmbeddedFramework implements AutoCloseable {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // SCR reports a component that fails to activate, with its stack trace, on the console.
         config.put("ds.loglevel", "error");
+        // The launcher and the bundles share CommandLineTool: the framework exports its package from this class path.
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SHARED_PACKAGES);
         config.putAll(properties);
 
         Framework framework = frameworkFactory().newFramework(config);
@@ -106,7 +110,10 @@ final class EmbeddedFramework implements AutoCloseable {
             throw new IOException("Bundle folder " + bundleDir + " does not exist: rebuild the distribution with mvn package");
         }
         try (Stream<Path> files = Files.list(bundleDir)) {
-            return files.filter(file -> file.toString().endsWith(".jar")).sorted().toList();
+            // An unpacked bundle (a folder with a manifest) is installed in place: the natives bundle is
+            // shipped that way, so its 450 MB of libraries are loaded where they lie, never copied.
+            return files.filter(file -> file.toString().endsWith(".jar")
+                    || Files.isRegularFile(file.resolve("META-INF/MANIFEST.MF"))).sorted().toList();
         }
     }
 

@@ -3,22 +3,25 @@ package org.neologism.launcher;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.neologism.core.launch.CommandLineTool;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * {@code invokeai-ti}: starts Felix with the distribution's bundles and hands the raw arguments, as a list,
- * to the trainer bundle's invokeai-ti service. No shell parses them, so a trigger such as {@code <cat-toy>}
- * needs no more quoting than the user's own shell asks for. Exit codes: 0 done, 1 the run failed, 2 a
- * command line it cannot use.
+ * to the {@link CommandLineTool} named {@code invokeai-ti} (the front-end bundle's). No shell parses them, so a
+ * trigger such as {@code <cat-toy>} needs no more quoting than the user's own shell asks for. The framework
+ * exports {@code CommandLineTool}'s package from this class path, so the tool is called as plain Java. Exit
+ * codes: 0 done, 1 the run failed, 2 a command line it cannot use.
  */
 public final class InvokeAiTi {
 
-    static final String SERVICE = "org.neologism.trainer.cli.InvokeAiTiCommand";
+    static final String TOOL = "invokeai-ti";
     private static final long SERVICE_WAIT_MILLIS = 60_000;
 
     private InvokeAiTi() {}
@@ -35,25 +38,28 @@ public final class InvokeAiTi {
         Map<String, String> properties = Map.of("gosh.args", "--nointeractive");
         try (EmbeddedFramework felix = EmbeddedFramework.start(bundleFolder(), properties, err)) {
             BundleContext context = felix.framework().getBundleContext();
-            ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context, SERVICE, null);
+            ServiceTracker<CommandLineTool, CommandLineTool> tracker = new ServiceTracker<>(context, toolFilter(), null);
             tracker.open();
             try {
-                Object command = tracker.waitForService(SERVICE_WAIT_MILLIS);
-                if (command == null) {
-                    err.println("invokeai-ti: error: the trainer bundle's invokeai-ti service did not start");
+                CommandLineTool tool = tracker.waitForService(SERVICE_WAIT_MILLIS);
+                if (tool == null) {
+                    err.println("invokeai-ti: error: the front-end bundle's invokeai-ti service did not start");
                     new ComponentFailures(context).report(err);
-                    return 1;
+                    return CommandLineTool.FAILED;
                 }
-                Object exitCode = command.getClass().getMethod("run", List.class, PrintStream.class, PrintStream.class)
-                        .invoke(command, args, out, err);
-                return (Integer) exitCode;
-            } catch (InvocationTargetException e) {
-                err.println("invokeai-ti: error: " + Causes.describe(e.getCause()));
-                return 1;
+                return tool.run(args, out, err);
+            } catch (RuntimeException e) {
+                err.println("invokeai-ti: error: " + Causes.describe(e));
+                return CommandLineTool.FAILED;
             } finally {
                 tracker.close();
             }
         }
+    }
+
+    private static org.osgi.framework.Filter toolFilter() throws InvalidSyntaxException {
+        return FrameworkUtil.createFilter("(&(objectClass=" + CommandLineTool.class.getName() + ")("
+                + CommandLineTool.NAME_PROPERTY + "=" + TOOL + "))");
     }
 
     private static Path bundleFolder() {

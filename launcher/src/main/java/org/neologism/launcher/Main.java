@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
 
 /**
  * {@code neologism}: starts Felix with the distribution's bundles, then either the interactive Gogo
@@ -47,7 +48,8 @@ public final class Main {
                 felix.awaitStop();
                 return 0;
             }
-            return new CommandScript(felix.framework().getBundleContext(), out, err).run(options.commands(), System.in);
+            BundleContext context = felix.framework().getBundleContext();
+            return new CommandScript(context, out, err).run(StartedJobs.thenAwait(context, options.commands()), System.in);
         }
     }
 

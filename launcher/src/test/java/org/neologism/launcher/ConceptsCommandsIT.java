@@ -90,8 +90,11 @@ class ConceptsCommandsIT {
         Distribution.Run again = neologism("ti:import " + embeddings.resolve("sd_concepts_learned_embeds.bin"));
         assertEquals(1, again.exitCode());
         assertTrue(again.err().contains("An embedding with trigger <cat-toy> is installed already at "
-                + root.resolve("embeddings/cat-toy/learned_embeds.bin") + "; remove it first (ti:remove <cat-toy>) or replace it with --force"),
+                + root.resolve("embeddings/cat-toy/learned_embeds.bin") + "; remove it first (ti:remove '<cat-toy>') or replace it with --force"),
                 again.err());
+        String advice = again.err().substring(again.err().indexOf("(ti:remove ") + 1, again.err().indexOf(") or replace"));
+        Distribution.Run followed = neologism(advice, "ti:import " + embeddings.resolve("sd_concepts_learned_embeds.bin"));
+        assertEquals(0, followed.exitCode(), "the advice '" + advice + "' pasted into the shell: " + followed.err());
         Distribution.Run mismatch = neologism("ti:import --model " + FIXTURES.resolve("models/tiny-sd1") + " "
                 + embeddings.resolve("sdxl_embedding.safetensors"));
         assertEquals(1, mismatch.exitCode());

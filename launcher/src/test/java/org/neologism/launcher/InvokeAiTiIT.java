@@ -204,6 +204,45 @@ class InvokeAiTiIT {
     }
 
     @Test
+    void aValueTheRunCannotUseExitsTwoBeforeAnythingLoads() throws Exception {
+        assertOneLineError(invokeaiTi(tiny("--placeholder_token", "<t>", "--train_data_dir", images.toString(),
+                "--resolution", "30")), "--resolution must be a positive multiple of 8");
+        Path empty = Files.createDirectories(work.resolve("no-images"));
+        Files.writeString(empty.resolve("notes.txt"), "not an image");
+        assertOneLineError(invokeaiTi(tiny("--placeholder_token", "<t>", "--train_data_dir", empty.toString())),
+                "the training images folder " + empty + " holds no image");
+    }
+
+    @Test
+    void aRunThatFailsExitsOneWithItsErrorOnceAndNoBar() throws Exception {
+        Run run = invokeaiTi(tiny("--placeholder_token", "<failing>", "--train_data_dir", images.toString(),
+                "--resolution=32", "--train_batch_size", "1", "--max_train_steps", "2", "--seed", "1",
+                "--resume_from_checkpoint", work.resolve("nowhere/checkpoint-3").toString()));
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(1, lines.size(), run.err());
+        assertTrue(lines.get(0).startsWith("invokeai-ti: error: "), run.err());
+        String error = lines.get(0).substring("invokeai-ti: error: ".length());
+        assertFalse(run.out().contains(error), "the error is printed twice:\n" + run.out());
+        assertFalse(run.out().contains("0/2"), "a stale progress bar:\n" + run.out());
+    }
+
+    @Test
+    void everyCommandDocumentsItselfInHelpWhateverItsName() throws Exception {
+        Run run = neologism(Map.of(), "--run", "help ti:import", "--run", "help ti:tensor-check", "--run", "help ti:models",
+                "--run", "help");
+        assertEquals(0, run.exitCode(), run.err());
+        assertFalse(run.out().contains("No methods found"), run.out());
+        assertTrue(run.out().contains("Install an embedding (any known format"), run.out());
+        assertTrue(run.out().contains("--trigger"), run.out());
+        assertTrue(run.out().contains("Run a small forward and backward pass on the engine"), run.out());
+        assertTrue(run.out().contains("List the installed base models"), run.out());
+        for (String command : List.of("ti:import", "ti:tensor-check", "ti:train", "ti:models", "ti:info")) {
+            assertTrue(run.out().lines().anyMatch(command::equals), command + " is not listed by help:\n" + run.out());
+        }
+    }
+
+    @Test
     void theConsoleFormNeedsATerminal() throws Exception {
         assertOneLineError(invokeaiTi("--gui", "--root", root.toString()), "--gui needs an interactive terminal");
     }

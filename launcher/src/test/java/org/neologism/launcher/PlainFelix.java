@@ -46,8 +46,13 @@ final class PlainFelix implements AutoCloseable {
         BundleContext context = framework.getBundleContext();
         List<Bundle> installed = new ArrayList<>();
         try (Stream<Path> jars = Files.list(BUNDLES)) {
-            for (Path jar : jars.filter(path -> path.toString().endsWith(".jar")).sorted().toList()) {
-                installed.add(context.installBundle(jar.toUri().toString()));
+            for (Path jar : jars.sorted().toList()) {
+                if (jar.toString().endsWith(".jar")) {
+                    installed.add(context.installBundle(jar.toUri().toString()));
+                } else if (Files.isDirectory(jar)) {
+                    // The natives bundle, unpacked: Felix installs a folder in place.
+                    installed.add(context.installBundle("reference:" + jar.toUri()));
+                }
             }
         }
         for (Bundle bundle : installed) {

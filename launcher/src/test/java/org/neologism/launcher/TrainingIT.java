@@ -140,6 +140,102 @@ class TrainingIT {
                 train(output, 6).replace("--learning_rate 5e-3", "--learning_rate 1e30"));
         assertEquals(1, run.exitCode());
         assertTrue(run.err().contains("training stopped and kept the embedding of step"), run.err());
-        assertTrue(Files.isRegularFile(output.resolve("learned_embeds.bin")), "the last good embedding was not kept");
+        try (Stream<Path> files = Files.list(output)) {
+            assertTrue(files.anyMatch(file -> file.getFileName().toString().matches("learned_embeds-steps-\\d+\\.bin")),
+                    "the last good embedding was not kept");
+        }
+        assertFalse(Files.exists(output.resolve("learned_embeds.bin")), "a diverged run has no final result");
+    }
+
+    /** Issue 11 (4): without --wait, --run still trains to the end instead of exiting after "Job 1 queued". */
+    @Test
+    void aRunWithoutWaitTrainsToTheEndBeforeTheProcessExits() throws Exception {
+        Path output = work.resolve("nowait");
+        Distribution.Run run = new Distribution(home).run(300, "--run", train(output, 4).replace("--wait ", ""));
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("Job 1 queued") && run.out().contains("Waiting for job 1 (" + TRIGGER + ") to end"),
+                run.out());
+        assertTrue(Files.isRegularFile(output.resolve("learned_embeds.bin")));
+        assertEquals(5, Files.readAllLines(output.resolve("loss.csv")).size(), "all 4 steps were trained");
+    }
+
+    /**
+     * Issue 11 (1, 2): a second run into a folder another process trains into is refused naming it; once
+     * that process is killed, the folder is taken over by a resume, and a new run on its files is refused
+     * unless --overwrite_output_dir moves them aside.
+     */
+    @Test
+    void aSecondRunIntoABusyFolderIsRefusedAndAKilledHoldersFolderIsTakenOver() throws Exception {
+        Distribution distribution = new Distribution(home);
+        Path output = work.resolve("shared");
+        Process first = distribution.start(work.resolve("first-out.txt"), work.resolve("first-err.txt"), "--run",
+                train(output, 100 * STEPS));
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (!Files.isDirectory(output.resolve("checkpoint-2")) && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(first.isAlive(), "the first run ended before the second one started");
+            Distribution.Run second = distribution.run(300, "--run", train(output, STEPS));
+            assertEquals(1, second.exitCode(), second.out() + second.err());
+            assertTrue(second.err().contains("The output folder " + output + " is in use by another training run (pid "
+                    + first.pid() + ", since "), second.err());
+            assertTrue(second.err().contains("Wait for that run to end (or stop it), or pass another --output_dir."),
+                    second.err());
+        } finally {
+            first.destroyForcibly().waitFor();
+        }
+        Distribution.Run fresh = distribution.run(300, "--run", train(output, STEPS));
+        assertEquals(1, fresh.exitCode(), fresh.out() + fresh.err());
+        assertTrue(fresh.err().contains("The output folder " + output + " holds another run's files (")
+                && fresh.err().contains("Continue that run with --resume_from_checkpoint latest"), fresh.err());
+        assertTrue(fresh.out().contains("Took over the output folder " + output + " from a run that ended without"
+                + " releasing it (pid " + first.pid()), "the killed run's lock is taken over: " + fresh.out());
+
+        int resumeTo;
+        try (Stream<Path> checkpoints = Files.list(output)) {
+            resumeTo = 2 + checkpoints.map(path -> path.getFileName().toString()).filter(name -> name.matches("checkpoint-\\d+"))
+                    .mapToInt(name -> Integer.parseInt(name.substring("checkpoint-".length()))).max().orElseThrow();
+        }
+        Distribution.Run resumed = distribution.run(300, "--run", train(output, resumeTo, "--resume_from_checkpoint latest"));
+        assertEquals(0, resumed.exitCode(), resumed.out() + resumed.err());
+        assertFalse(resumed.out().contains("Took over"), "a refused run releases the folder cleanly: " + resumed.out());
+
+        Distribution.Run overwritten = distribution.run(300, "--run", train(output, 2, "--overwrite_output_dir"));
+        assertEquals(0, overwritten.exitCode(), overwritten.out() + overwritten.err());
+        assertTrue(overwritten.out().contains("--overwrite_output_dir: moved the previous run's files ("), overwritten.out());
+        assertEquals(3, Files.readAllLines(output.resolve("loss.csv")).size(), "the new run's loss.csv has its 2 steps only");
+        try (Stream<Path> siblings = Files.list(work)) {
+            Path aside = siblings.filter(path -> path.getFileName().toString().startsWith("shared.old-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the old outputs were not moved aside"));
+            assertEquals(resumeTo + 1, Files.readAllLines(aside.resolve("loss.csv")).size(), "the resumed run's steps are kept");
+        }
+    }
+
+    /** Issue 11 (3): probe, <probe and <probe> share a folder; training one never replaces another's embedding. */
+    @Test
+    void trainingATriggerNeverReplacesTheEmbeddingOfAnotherTriggerWithTheSameFolder() throws Exception {
+        Distribution distribution = new Distribution(home);
+        Path probeRoot = work.resolve("probe-root");
+        String first = train(work.resolve("angled"), 2).replace("--root " + root, "--root " + probeRoot)
+                .replace("'" + TRIGGER + "'", "'<probe>'");
+        assertEquals(0, distribution.run(300, "--run", first).exitCode());
+        Path installed = probeRoot.resolve("embeddings/probe/learned_embeds.bin");
+        byte[] before = Files.readAllBytes(installed);
+
+        Path bare = work.resolve("bare");
+        Distribution.Run second = distribution.run(300, "--run", train(bare, 2).replace("--root " + root, "--root " + probeRoot)
+                .replace("'" + TRIGGER + "'", "probe"));
+        assertEquals(1, second.exitCode(), second.out() + second.err());
+        assertTrue(second.err().contains("Not installed: " + installed + " holds the embedding of <probe>, a different"
+                + " trigger than probe that uses the same folder. Remove it first (ti:remove '<probe>'), or train under"
+                + " another --placeholder_token. The trained embedding is safe in " + bare.resolve("learned_embeds.bin")),
+                second.err());
+        assertArrayEquals(before, Files.readAllBytes(installed), "the installed embedding of <probe> was replaced");
+        assertTrue(Files.isRegularFile(bare.resolve("learned_embeds.bin")));
+
+        Distribution.Run retrained = distribution.run(300, "--run", train(work.resolve("again"), 2)
+                .replace("--root " + root, "--root " + probeRoot).replace("'" + TRIGGER + "'", "'<probe>'"));
+        assertEquals(0, retrained.exitCode(), "retraining the same trigger replaces its own embedding: " + retrained.err());
     }
 }

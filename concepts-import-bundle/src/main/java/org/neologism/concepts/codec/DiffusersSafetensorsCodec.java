@@ -19,7 +19,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = EmbeddingCodec.class, property = EmbeddingCodec.FORMAT_PROPERTY + "=" + DiffusersSafetensorsCodec.FORMAT)
 public class DiffusersSafetensorsCodec extends DocumentCodec {
 
-    public static final String FORMAT = "diffusers_safetensors";
+    public static final String FORMAT = EmbeddingCodec.DIFFUSERS_SAFETENSORS;
 
     @Override
     public String format() {

@@ -20,7 +20,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = EmbeddingCodec.class, property = EmbeddingCodec.FORMAT_PROPERTY + "=" + LearnedEmbedsBinCodec.FORMAT)
 public class LearnedEmbedsBinCodec extends DocumentCodec {
 
-    public static final String FORMAT = "learned_embeds_bin";
+    public static final String FORMAT = EmbeddingCodec.LEARNED_EMBEDS_BIN;
 
     @Override
     public String format() {

@@ -2,6 +2,7 @@ package org.neologism.concepts.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,14 +146,14 @@ class CodecRoundTripTest {
                 List<String> names = zip.stream().map(ZipEntry::getName).toList();
                 assertTrue(names.contains("my_embedding/data.pkl"), file + ": " + names);
                 assertTrue(names.contains("my_embedding/version"), file + ": " + names);
-                assertTrue(names.contains("my_embedding/byteorder"), file + ": " + names);
+                assertFalse(names.contains("my_embedding/byteorder"),
+                        file + " has a byteorder entry, which AUTOMATIC1111's safe unpickler refuses: " + names);
                 assertTrue(names.contains("my_embedding/data/0"), file + ": " + names);
                 assertTrue(zip.stream().allMatch(e -> e.getMethod() == ZipEntry.STORED), file + " has deflated entries");
                 byte[] pickle = zip.getInputStream(zip.getEntry("my_embedding/data.pkl")).readAllBytes();
                 assertEquals((byte) 0x80, pickle[0], "PROTO");
                 assertEquals(2, pickle[1], "protocol 2");
                 assertEquals('.', pickle[pickle.length - 1], "STOP");
-                assertEquals("little", new String(zip.getInputStream(zip.getEntry("my_embedding/byteorder")).readAllBytes()));
                 assertEquals("3", new String(zip.getInputStream(zip.getEntry("my_embedding/version")).readAllBytes()).strip());
                 assertTrue(zip.stream().anyMatch(e -> e.getName().startsWith("my_embedding/data/") && e.getSize() == 2 * 32 * 4),
                         file + " stores the 2 x 32 float32 vectors as one storage");

@@ -89,6 +89,24 @@ class SdConceptsFoldersTest {
         }
     }
 
+    /** InvokeAI 2.3 refuses a 2-D learned_embeds.bin: the card of a multi-vector export says what loads instead. */
+    @Test
+    void theModelCardSaysWhichToolsLoadTheFoldersLayout() throws IOException {
+        Embedding one = new Embedding("<one>", new int[] {4}, new float[4], "x");
+        Embedding three = new Embedding("<three>", new int[] {3, 4}, new float[12], "x");
+        folders.write(new ConceptFolder(one, "object", List.of()), temp.resolve("one"));
+        folders.write(new ConceptFolder(three, "object", List.of()), temp.resolve("three"));
+        String single = Files.readString(temp.resolve("one/README.md"));
+        String multi = Files.readString(temp.resolve("three/README.md"));
+        assertTrue(single.contains("InvokeAI 2.3 and later: copy the folder"), single);
+        assertFalse(multi.contains("InvokeAI 2.3 and later"), multi);
+        assertTrue(multi.contains("InvokeAI 2.3 refuses a `learned_embeds.bin` with several vectors")
+                && multi.contains("`ti:export --format a1111_pt '<three>' three.pt`"), multi);
+        for (String card : List.of(single, multi)) {
+            assertTrue(card.contains("AUTOMATIC1111 and ComfyUI") && card.contains("load_textual_inversion"), card);
+        }
+    }
+
     @Test
     void anExportNeverReplacesAnExistingFolder() throws IOException {
         Path existing = Files.createDirectories(temp.resolve("taken"));

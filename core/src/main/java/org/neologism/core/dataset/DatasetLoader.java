@@ -1,6 +1,7 @@
 package org.neologism.core.dataset;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Reads a folder of training images: the first stage of every training run.
@@ -24,6 +25,12 @@ import java.io.IOException;
  * A blank caption file counts as no caption (the prompt templates are used).
  */
 public interface DatasetLoader {
+
+    /**
+     * The file extensions (lower case, without the dot) of the images a loader reads: what PIL opens for
+     * diffusers' loader and ImageIO decodes (GIF: the first frame, as PIL's convert).
+     */
+    Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff");
 
     /**
      * Loads and preprocesses every image of the folder.

@@ -1,6 +1,7 @@
 package org.neologism.core.dataset;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -12,16 +13,28 @@ import java.util.stream.Collectors;
  * @param skipped         files in the folder that are not images and were left out (the user is warned)
  * @param repeats         how many times each image appears per epoch
  * @param flipProbability the chance that the trainer mirrors a sample ({@link TrainingImage#flippedPixels()})
+ * @param imageWarnings   what the loader noticed about images it did read, one line each (an image smaller
+ *                        than the training resolution, which is enlarged and so blurred)
  */
-public record TrainingDataset(List<TrainingImage> images, List<Path> skipped, int repeats, double flipProbability) {
+public record TrainingDataset(List<TrainingImage> images, List<Path> skipped, int repeats, double flipProbability,
+                              List<String> imageWarnings) {
 
     public TrainingDataset {
         images = List.copyOf(images);
         skipped = List.copyOf(skipped);
+        imageWarnings = List.copyOf(imageWarnings);
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be at least 1, not " + repeats);
         }
     }
+
+    /** A dataset without image warnings. */
+    public TrainingDataset(List<TrainingImage> images, List<Path> skipped, int repeats, double flipProbability) {
+        this(images, skipped, repeats, flipProbability, List.of());
+    }
+
+    /** The file extensions the loader reads as images (the formats PIL opens that ImageIO can decode). */
+    public static final String READABLE_EXTENSIONS = "png, jpg, jpeg, webp, bmp, gif, tif, tiff";
 
     /** One pass over the images with diffusers' flip probability. */
     public TrainingDataset(List<TrainingImage> images, List<Path> skipped) {
@@ -49,7 +62,15 @@ public record TrainingDataset(List<TrainingImage> images, List<Path> skipped, in
         String names = skipped.stream().map(path -> String.valueOf(path.getFileName()))
                 .collect(Collectors.joining(", "));
         return Optional.of("Skipped " + skipped.size() + (skipped.size() == 1 ? " file" : " files")
-                + " that " + (skipped.size() == 1 ? "is" : "are") + " not a training image (png, jpg, jpeg, webp, bmp)"
-                + " or an image's caption: " + names);
+                + " that " + (skipped.size() == 1 ? "is" : "are") + " not a training image (" + READABLE_EXTENSIONS
+                + ") or an image's caption: " + names);
+    }
+
+    /** Every line to show the user before training: the skipped files, then the image warnings. */
+    public List<String> warnings() {
+        List<String> lines = new ArrayList<>();
+        skippedWarning().ifPresent(lines::add);
+        lines.addAll(imageWarnings);
+        return lines;
     }
 }

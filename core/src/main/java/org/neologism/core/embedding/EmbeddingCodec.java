@@ -14,6 +14,12 @@ public interface EmbeddingCodec {
     /** Service property naming the format, e.g. {@code learned_embeds_bin} or {@code a1111_pt}. */
     String FORMAT_PROPERTY = "codec.format";
 
+    /** diffusers' and InvokeAI's {@code learned_embeds.bin}: a pickled dict of trigger to tensor. */
+    String LEARNED_EMBEDS_BIN = "learned_embeds_bin";
+
+    /** diffusers' {@code learned_embeds.safetensors}: the trigger as the tensor's key. */
+    String DIFFUSERS_SAFETENSORS = "diffusers_safetensors";
+
     /** The format's name, equal to the service property. */
     String format();
 

@@ -10,6 +10,22 @@ public class EmbeddingConflictException extends IOException {
 
     public EmbeddingConflictException(String trigger, Path existing) {
         super("An embedding with trigger " + trigger + " is installed already at " + existing
-                + "; remove it first (ti:remove " + trigger + ") or replace it with --force");
+                + "; remove it first (ti:remove " + shellWord(trigger) + ") or replace it with --force");
+    }
+
+    protected EmbeddingConflictException(String message) {
+        super(message);
+    }
+
+    /**
+     * The trigger as one word of the Gogo shell, so the advice works when pasted: {@code <} and {@code >}
+     * are redirections there unless quoted. Single quotes take everything literally; a trigger holding a
+     * single quote goes in double quotes with the characters they expand escaped.
+     */
+    public static String shellWord(String trigger) {
+        if (!trigger.contains("'")) {
+            return "'" + trigger + "'";
+        }
+        return "\"" + trigger.replaceAll("([\"\\\\$])", "\\\\$1") + "\"";
     }
 }

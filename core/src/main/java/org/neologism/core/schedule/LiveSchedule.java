@@ -47,7 +47,7 @@ public final class LiveSchedule implements AutoCloseable {
 
     private final String name;
     private final ScheduleSettings settings;
-    private final Consumer<String> notices;
+    private final Listener notices;
     private final ServiceTracker<LearningRateSchedule, LearningRateSchedule> tracker;
     private final Object registryChanged = new Object();
     private volatile boolean closed;
@@ -59,7 +59,17 @@ public final class LiveSchedule implements AutoCloseable {
     private ServiceReference<LearningRateSchedule> provider;
     private String providerDescription;
 
-    private LiveSchedule(BundleContext context, String name, ScheduleSettings settings, Consumer<String> notices) {
+    /** What a follower hears: a line for each event, and which schedule a step waits for while none is there. */
+    public interface Listener {
+
+        /** A different provider took over, or a provider refused the settings. */
+        void notice(String line);
+
+        /** A step waits for a provider of {@code schedule}; {@code line} says why (and is repeated now and then). */
+        void waiting(String schedule, String line);
+    }
+
+    private LiveSchedule(BundleContext context, String name, ScheduleSettings settings, Listener notices) {
         this.name = name;
         this.settings = settings;
         this.notices = notices;
@@ -88,6 +98,23 @@ public final class LiveSchedule implements AutoCloseable {
      *                 different provider takes over, and when a provider refuses the settings
      */
     public static LiveSchedule follow(BundleContext context, String name, ScheduleSettings settings, Consumer<String> notices) {
+        Objects.requireNonNull(notices, "notices");
+        return follow(context, name, settings, new Listener() {
+            @Override
+            public void notice(String line) {
+                notices.accept(line);
+            }
+
+            @Override
+            public void waiting(String schedule, String line) {
+                notices.accept(line);
+            }
+        });
+    }
+
+    /** Starts following the schedule called {@code name}, telling {@code listener} apart what it waits for. */
+    public static LiveSchedule follow(BundleContext context, String name, ScheduleSettings settings, Listener listener) {
+        Listener notices = listener;
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(notices, "notices");
@@ -122,7 +149,7 @@ public final class LiveSchedule implements AutoCloseable {
             }
             if (!candidate.reference().equals(provider)) {
                 if (provider != null) {
-                    notices.accept("Learning-rate schedule " + name + " now comes from " + describe(candidate.reference())
+                    notices.notice("Learning-rate schedule " + name + " now comes from " + describe(candidate.reference())
                             + ", from step " + step + " on");
                 }
                 provider = candidate.reference();
@@ -179,7 +206,7 @@ public final class LiveSchedule implements AutoCloseable {
                     accepted.add(reference);
                 } catch (IllegalArgumentException e) {
                     refused.put(reference, e.getMessage());
-                    notices.accept("Learning-rate schedule " + name + " from " + describe(reference)
+                    notices.notice("Learning-rate schedule " + name + " from " + describe(reference)
                             + " refuses this run's settings and is not used: " + e.getMessage());
                     continue;
                 }
@@ -190,14 +217,14 @@ public final class LiveSchedule implements AutoCloseable {
     }
 
     private void awaitProvider(long step, int trackingCount) throws InterruptedException {
-        notices.accept("Step " + step + " waits for learning-rate schedule " + name + ": " + whyNone()
+        notices.waiting(name, "Step " + step + " waits for learning-rate schedule " + name + ": " + whyNone()
                 + ". Training continues when one is registered (ti:schedulers lists those available)");
         long remindAt = System.nanoTime() + REMIND_NANOS;
         synchronized (registryChanged) {
             while (!closed && tracker.getTrackingCount() == trackingCount) {
                 registryChanged.wait(RECHECK_MILLIS);
                 if (System.nanoTime() - remindAt > 0) {
-                    notices.accept("Step " + step + " still waits for learning-rate schedule " + name);
+                    notices.waiting(name, "Step " + step + " still waits for learning-rate schedule " + name);
                     remindAt = System.nanoTime() + REMIND_NANOS;
                 }
             }

@@ -10,10 +10,15 @@ import org.neologism.core.tensors.internal.StoredZipWriter;
 import org.neologism.core.tensors.internal.TorchPickler;
 
 /**
- * Writes a checkpoint that {@code torch.load} reads, in the zip format {@code torch.save} uses: stored
- * entries aligned to 64 bytes, {@code <stem>/data.pkl} (pickle protocol 2), {@code <stem>/byteorder}
- * ({@code little}), {@code <stem>/data/<key>} per tensor and {@code <stem>/version} ({@code 3}). The file is
- * written atomically.
+ * Writes a checkpoint that {@code torch.load} reads, in the zip format {@code torch.save} of torch 1.x
+ * uses: stored entries aligned to 64 bytes, {@code <stem>/data.pkl} (pickle protocol 2),
+ * {@code <stem>/data/<key>} per tensor and {@code <stem>/version} ({@code 3}). The file is written
+ * atomically.
+ *
+ * <p>There is no {@code <stem>/byteorder} entry, which torch 2.x adds: AUTOMATIC1111's safe unpickler
+ * allows only {@code data.pkl}, {@code version} and {@code data/N} in the archive and refuses the file
+ * with "bad file inside ...", while torch 2.x reads an archive without it as little-endian, which
+ * the storages are.
  *
  * <p>The object may contain {@link java.util.Map} (string or integer keys, insertion order kept),
  * {@link List}, {@link String}, {@link Integer}/{@link Long}, {@link Double}/{@link Float},
@@ -42,7 +47,6 @@ public final class TorchCheckpointWriter {
         AtomicFileWrite.write(file, channel -> {
             StoredZipWriter zip = new StoredZipWriter(channel);
             zip.add(folder + "/data.pkl", pickle);
-            zip.add(folder + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
             for (int key = 0; key < storages.size(); key++) {
                 zip.add(folder + "/data/" + key, storages.get(key).bytes());
             }

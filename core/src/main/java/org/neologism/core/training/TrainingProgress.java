@@ -13,6 +13,8 @@ package org.neologism.core.training;
  * @param stepsPerSecond   recent throughput
  * @param memoryBytes      memory in use by the job's tensors and the JVM heap
  * @param message          what the user should know now (why it paused or failed, where the result is)
+ * @param waitsFor         while {@link TrainingStatus#PAUSED}: the service the job waits for (e.g. the
+ *                         learning-rate schedule {@code cosine}); null otherwise
  */
 public record TrainingProgress(
         long jobId,
@@ -24,7 +26,14 @@ public record TrainingProgress(
         double learningRate,
         double stepsPerSecond,
         long memoryBytes,
-        String message) {
+        String message,
+        String waitsFor) {
+
+    /** A job that waits for nothing. */
+    public TrainingProgress(long jobId, String trigger, TrainingStatus status, long step, long totalSteps, double loss,
+                            double learningRate, double stepsPerSecond, long memoryBytes, String message) {
+        this(jobId, trigger, status, step, totalSteps, loss, learningRate, stepsPerSecond, memoryBytes, message, null);
+    }
 
     /** Seconds until the last step at the current rate, or -1 when unknown. */
     public long etaSeconds() {

@@ -5,7 +5,7 @@ public enum TrainingStatus {
     /** Waiting for the job before it to finish: one job trains at a time. */
     QUEUED,
     RUNNING,
-    /** Waiting for a service it needs, such as its learning-rate schedule; resumes on its own. */
+    /** Waiting for a service it needs ({@link TrainingProgress#waitsFor()}), such as its learning-rate schedule; resumes on its own. */
     PAUSED,
     /** Writing its last checkpoint after {@code ti:stop}. */
     STOPPING,

@@ -1,4 +1,9 @@
-/** Training requests, the trainer service and the progress a running job reports. */
+/**
+ * Training requests (one immutable value, its option table and command line), the trainer service and the
+ * progress a running job reports. 1.2.0 added {@code --overwrite_output_dir}; 2.0.0 typed the request's
+ * fields, gave it a builder and {@code validate()}, the option table and command line, and
+ * {@code Trainer.problems}.
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package org.neologism.core.training;

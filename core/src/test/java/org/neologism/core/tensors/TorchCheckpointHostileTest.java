@@ -1,15 +1,18 @@
 package org.neologism.core.tensors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,17 +46,36 @@ class TorchCheckpointHostileTest {
                 error.getMessage());
     }
 
+    /** The refusal names each global as Python 3 imports it, whatever the pickle's spelling. */
     @Test
-    void globalsThatRunCodeAreRefusedByName() throws IOException {
-        for (String[] global : List.of(new String[] {"os", "system"}, new String[] {"posix", "system"},
-                new String[] {"__builtin__", "eval"}, new String[] {"builtins", "exec"},
-                new String[] {"subprocess", "Popen"}, new String[] {"torch", "load"},
-                new String[] {"torch.nn.modules.linear", "Linear"})) {
-            byte[] pickle = PickleBytes.protocol2().global(global[0], global[1]).text("touch /tmp/pwned")
+    void globalsThatRunCodeAreRefusedByTheirPython3Name() throws IOException {
+        Map<String, String> spelledAsPython3Names = new LinkedHashMap<>();
+        spelledAsPython3Names.put("os\nsystem", "os.system");
+        spelledAsPython3Names.put("posix\nsystem", "posix.system");
+        spelledAsPython3Names.put("__builtin__\neval", "builtins.eval");
+        spelledAsPython3Names.put("builtins\nexec", "builtins.exec");
+        spelledAsPython3Names.put("exceptions\nException", "builtins.Exception");
+        spelledAsPython3Names.put("commands\ngetoutput", "subprocess.getoutput");
+        spelledAsPython3Names.put("subprocess\nPopen", "subprocess.Popen");
+        spelledAsPython3Names.put("torch\nload", "torch.load");
+        spelledAsPython3Names.put("torch.nn.modules.linear\nLinear", "torch.nn.modules.linear.Linear");
+        for (Map.Entry<String, String> global : spelledAsPython3Names.entrySet()) {
+            String[] parts = global.getKey().split("\n");
+            byte[] pickle = PickleBytes.protocol2().global(parts[0], parts[1]).text("touch /tmp/pwned")
                     .op(0x85).op('R').stop().bytes();
-            Path file = PickleBytes.zip(dir.resolve(global[0] + "_" + global[1] + ".pt"), pickle, Map.of());
-            assertRefused(file, "refused global " + global[0] + "." + global[1]);
+            Path file = PickleBytes.zip(dir.resolve(parts[0] + "_" + parts[1] + ".pt"), pickle, Map.of());
+            String message = assertRefused(file, "refused global " + global.getValue() + ":");
+            String refusal = message.substring(message.indexOf("refused global"));
+            assertFalse(refusal.contains("\n") || refusal.contains("__builtin__") || refusal.contains("?"), message);
         }
+    }
+
+    /** Protocol 0's INST names its class inline; it is checked like GLOBAL, never called. */
+    @Test
+    void anInstOpcodeIsCheckedLikeAGlobal() throws IOException {
+        byte[] pickle = PickleBytes.protocol2().op('(').text("id").op('i')
+                .raw("subprocess\nPopen\n".getBytes(StandardCharsets.US_ASCII)).stop().bytes();
+        assertRefused(PickleBytes.zip(dir.resolve("inst.pt"), pickle, Map.of()), "refused global subprocess.Popen:");
     }
 
     @Test
@@ -223,7 +245,7 @@ class TorchCheckpointHostileTest {
         assertRefused(empty, "neither");
     }
 
-    private static void assertRefused(Path file, String expected) {
+    private static String assertRefused(Path file, String expected) {
         MalformedTensorFileException refused = assertThrows(MalformedTensorFileException.class, () -> {
             try (TorchCheckpoint checkpoint = TorchCheckpoint.open(file)) {
                 checkpoint.readAll();
@@ -231,6 +253,7 @@ class TorchCheckpointHostileTest {
         });
         assertTrue(refused.getMessage().startsWith(file + ": "), refused.getMessage());
         assertTrue(refused.getMessage().contains(expected), refused.getMessage());
+        return refused.getMessage();
     }
 
     private static byte[] reversed(byte[] bigEndian) {

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,6 +85,64 @@ class TorchCheckpointViewsTest {
             assertEquals(3, tensor.storageOffset(), "view offset 2 plus tensor offset 1");
             assertArrayEquals(new float[] {13, 14}, checkpoint.readFloats(tensor));
         }
+    }
+
+    /**
+     * The original textual-inversion layout saved with {@code _use_new_zipfile_serialization=False}:
+     * torch writes the {@code nn.ParameterDict} class as a {@code ('module', class, file, source)}
+     * persistent id, which loads as the class; the source text is never run.
+     */
+    @Test
+    void aLegacyParameterDictWithItsModuleSourceLoads() throws IOException {
+        Path file = dir.resolve("legacy_parameterdict.bin");
+        Files.write(file, legacyModuleFile(PickleBytes.protocol2().global("torch.nn.modules.container", "ParameterDict"))
+                .bytes());
+        try (TorchCheckpoint checkpoint = TorchCheckpoint.open(file)) {
+            assertEquals(TorchCheckpoint.Format.LEGACY, checkpoint.format());
+            assertEquals(List.of("string_to_param/*"), List.copyOf(checkpoint.tensors().keySet()));
+            assertArrayEquals(new float[] {1, 2, 3}, checkpoint.readFloats(checkpoint.tensors().get("string_to_param/*")));
+        }
+    }
+
+    /** A module class outside the allowlist is refused by its name, source or not. */
+    @Test
+    void aLegacyModuleSourceOfAnotherClassIsRefusedByName() throws IOException {
+        Path file = dir.resolve("legacy_linear.bin");
+        Files.write(file, legacyModuleFile(PickleBytes.protocol2().global("torch.nn.modules.linear", "Linear")).bytes());
+        MalformedTensorFileException refused = assertThrows(MalformedTensorFileException.class, () -> {
+            try (TorchCheckpoint checkpoint = TorchCheckpoint.open(file)) {
+                checkpoint.readAll();
+            }
+        });
+        assertTrue(refused.getMessage().contains("refused global torch.nn.modules.linear.Linear"), refused.getMessage());
+    }
+
+    /**
+     * {@code {'string_to_param': <module class>.__new__() with _parameters {'*': Parameter([1, 2, 3])}}},
+     * the class given as the legacy module persistent id; {@code moduleClass} holds a pickle whose first
+     * bytes are the protocol header, followed by the class.
+     */
+    private static PickleBytes legacyModuleFile(PickleBytes moduleClass) {
+        PickleBytes legacy = PickleBytes.protocol2().op(0x8a).raw((byte) 10)
+                .raw(littleEndian(new BigInteger("1950a86a20f9469cfc6c", 16))).stop();
+        legacy.raw((byte) 0x80, (byte) 2).op('M').raw((byte) 0xe9, (byte) 0x03).stop();
+        legacy.raw((byte) 0x80, (byte) 2).op('}').text("little_endian").op(0x88).op('s').stop();
+        byte[] classPickle = moduleClass.bytes();
+        legacy.raw((byte) 0x80, (byte) 2).op('}').text("string_to_param");
+        legacy.op('(').text("module").raw(Arrays.copyOfRange(classPickle, 2, classPickle.length))
+                .text("/usr/lib/python3/site-packages/torch/nn/modules/container.py")
+                .text("class ParameterDict(Module):\n    import os; os.system('touch /tmp/pwned')\n").op('t').op('Q');
+        legacy.op(')').op(0x81);
+        legacy.op('}').text("training").op(0x88).op('s').text("_parameters")
+                .global("collections", "OrderedDict").op(')').op('R')
+                .text("*").global("torch._utils", "_rebuild_parameter").op('(').floatTensor("0", 3, 0, 3)
+                .op(0x88).global("collections", "OrderedDict").op(')').op('R').op('t').op('R').op('s')
+                .op('s').op('b');
+        legacy.op('s').stop();
+        legacy.raw((byte) 0x80, (byte) 2).op(']').text("0").op('a').stop();
+        legacy.raw(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(3).array());
+        legacy.raw(floats(1, 2, 3));
+        return legacy;
     }
 
     @Test

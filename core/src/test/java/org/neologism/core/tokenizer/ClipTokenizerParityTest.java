@@ -47,6 +47,29 @@ class ClipTokenizerParityTest {
         return variants;
     }
 
+    /**
+     * One tokenizer of a variant: {@code tokenizer/}, and for SDXL also {@code tokenizer_2/}, whose references
+     * carry the key prefix {@code tokenizer_2.}, the text encoder file {@code text_encoder_2} and the training
+     * ids {@code input_ids_2} / {@code placeholder_token_ids_2}.
+     */
+    record Side(String variant, String folder, JsonNode reference, String keyPrefix, String textEncoder,
+            String trainSuffix) {
+
+        ClipTokenizer load() throws IOException {
+            return ClipTokenizer.load(fixtures().resolve("models").resolve(variant).resolve(folder));
+        }
+    }
+
+    static List<Side> sides(String variant, JsonNode reference) {
+        List<Side> sides = new ArrayList<>();
+        sides.add(new Side(variant, "tokenizer", reference, "", "text_encoder", ""));
+        if (reference.has("tokenizer_2")) {
+            sides.add(new Side(variant, "tokenizer_2", reference.get("tokenizer_2"), "tokenizer_2.", "text_encoder_2",
+                    "_2"));
+        }
+        return sides;
+    }
+
     static ClipTokenizer load(String variant) throws IOException {
         return ClipTokenizer.load(fixtures().resolve("models").resolve(variant).resolve("tokenizer"));
     }
@@ -59,24 +82,30 @@ class ClipTokenizerParityTest {
             JsonNode reference = JSON.readTree(golden.resolve("tokenizer.json").toFile());
             JsonNode index = JSON.readTree(golden.resolve("index.json").toFile());
             Path tensors = golden.resolve("tokenizer.safetensors");
-            List<DynamicNode> tests = new ArrayList<>();
-            tests.add(dynamicTest("special ids, sizes and the added placeholder",
-                    () -> specialIdsAndSizes(variant, reference)));
-            tests.add(dynamicContainer("ftfy cases", ftfyCases(variant, reference, tensors)));
-            tests.add(dynamicTest("ftfy, not BERT's BasicTokenizer: only cjk_emoji and html_entities differ",
-                    () -> followsFtfyWhereTheBasicTokenizerDiffers(variant, reference, index, tensors)));
-            tests.add(dynamicContainer("multi-vector placeholder", multiVectorCases(variant, reference, tensors)));
-            tests.add(dynamicTest("text encoder prompts", () -> textEncoderPrompts(variant, golden, index)));
-            tests.add(dynamicTest("training batches of every run", () -> trainingBatches(variant, golden, index)));
-            tests.add(dynamicTest("diffusers maybe_convert_prompt of a multi-vector embedding",
-                    () -> pipelineMultiVectorPrompt(variant, golden)));
-            perVariant.add(dynamicContainer(variant, tests));
+            for (Side side : sides(variant, reference)) {
+                List<DynamicNode> tests = new ArrayList<>();
+                tests.add(dynamicTest("special ids, sizes and the added placeholder",
+                        () -> specialIdsAndSizes(side)));
+                tests.add(dynamicContainer("ftfy cases", ftfyCases(side, tensors)));
+                tests.add(dynamicTest("ftfy, not BERT's BasicTokenizer: only cjk_emoji and html_entities differ",
+                        () -> followsFtfyWhereTheBasicTokenizerDiffers(side, index, tensors)));
+                tests.add(dynamicContainer("multi-vector placeholder", multiVectorCases(side, tensors)));
+                tests.add(dynamicTest("text encoder prompts", () -> textEncoderPrompts(side, golden, index)));
+                tests.add(dynamicTest("training batches of every run", () -> trainingBatches(side, golden, index)));
+                JsonNode embeddings = JSON.readTree(golden.resolve("embeddings.json").toFile());
+                if (side.keyPrefix().isEmpty() && embeddings.has("pipeline_multi_vector")) {
+                    tests.add(dynamicTest("diffusers maybe_convert_prompt of a multi-vector embedding",
+                            () -> pipelineMultiVectorPrompt(variant, golden)));
+                }
+                perVariant.add(dynamicContainer(variant + " " + side.folder(), tests));
+            }
         }
         return perVariant.stream();
     }
 
-    private static void specialIdsAndSizes(String variant, JsonNode reference) throws IOException {
-        ClipTokenizer tokenizer = load(variant);
+    private static void specialIdsAndSizes(Side side) throws IOException {
+        JsonNode reference = side.reference();
+        ClipTokenizer tokenizer = side.load();
         assertEquals(reference.get("vocab_size").asInt(), tokenizer.vocabularySize());
         assertEquals(reference.get("bos_token_id").asInt(), tokenizer.bosId());
         assertEquals(reference.get("eos_token_id").asInt(), tokenizer.eosId());
@@ -91,11 +120,11 @@ class ClipTokenizerParityTest {
                 tokenizer.initializerTokenId(reference.get("initializer_token").asText()));
     }
 
-    private static Stream<DynamicNode> ftfyCases(String variant, JsonNode reference, Path tensors)
-            throws IOException {
-        ClipTokenizer tokenizer = load(variant);
+    private static Stream<DynamicNode> ftfyCases(Side side, Path tensors) throws IOException {
+        JsonNode reference = side.reference();
+        ClipTokenizer tokenizer = side.load();
         tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
-        int[][] expectedIds = rows(tensors, "ftfy.input_ids");
+        int[][] expectedIds = rows(tensors, side.keyPrefix() + "ftfy.input_ids");
         JsonNode cases = reference.get("cases");
         assertEquals(cases.size(), expectedIds.length, "one tensor row per case");
         List<DynamicNode> tests = new ArrayList<>();
@@ -119,11 +148,12 @@ class ClipTokenizerParityTest {
      * and keeps CJK runs together as one word, where BasicTokenizer splits every CJK character into its own
      * word. Every other case must be identical under both.
      */
-    private static void followsFtfyWhereTheBasicTokenizerDiffers(String variant, JsonNode reference,
-            JsonNode index, Path tensors) throws IOException {
-        ClipTokenizer tokenizer = load(variant);
+    private static void followsFtfyWhereTheBasicTokenizerDiffers(Side side, JsonNode index, Path tensors)
+            throws IOException {
+        JsonNode reference = side.reference();
+        ClipTokenizer tokenizer = side.load();
         tokenizer.addTokens(List.of(reference.get("placeholder").asText()));
-        int[][] basic = rows(tensors, "basic.input_ids");
+        int[][] basic = rows(tensors, side.keyPrefix() + "basic.input_ids");
         List<String> differing = new ArrayList<>();
         JsonNode cases = reference.get("cases");
         for (int i = 0; i < cases.size(); i++) {
@@ -140,16 +170,15 @@ class ClipTokenizerParityTest {
         assertEquals(strings(index.at("/sections/tokenizer/cases_where_ftfy_and_basic_differ")), differing);
     }
 
-    private static Stream<DynamicNode> multiVectorCases(String variant, JsonNode reference,
-            Path tensors) throws IOException {
-        JsonNode multi = reference.get("multi_vector");
+    private static Stream<DynamicNode> multiVectorCases(Side side, Path tensors) throws IOException {
+        JsonNode multi = side.reference().get("multi_vector");
         List<String> placeholders = strings(multi.get("placeholder_tokens"));
-        ClipTokenizer tokenizer = load(variant);
+        ClipTokenizer tokenizer = side.load();
         int[] ids = tokenizer.addPlaceholderTokens(placeholders.get(0), placeholders.size());
         assertArrayEquals(ints(multi.get("placeholder_token_ids")), ids);
         assertEquals(multi.get("len_tokenizer").asInt(), tokenizer.vocabularySize());
         assertEquals(placeholders, ClipTokenizer.placeholderTokens(placeholders.get(0), placeholders.size()));
-        int[][] expectedIds = rows(tensors, "multi_vector.input_ids");
+        int[][] expectedIds = rows(tensors, side.keyPrefix() + "multi_vector.input_ids");
         List<DynamicNode> tests = new ArrayList<>();
         for (int i = 0; i < multi.get("cases").size(); i++) {
             JsonNode testCase = multi.get("cases").get(i);
@@ -163,10 +192,10 @@ class ClipTokenizerParityTest {
         return tests.stream();
     }
 
-    private static void textEncoderPrompts(String variant, Path golden, JsonNode index) throws IOException {
-        JsonNode section = index.at("/sections/text_encoder");
-        Path tensors = golden.resolve("text_encoder.safetensors");
-        ClipTokenizer tokenizer = load(variant);
+    private static void textEncoderPrompts(Side side, Path golden, JsonNode index) throws IOException {
+        JsonNode section = index.at("/sections/" + side.textEncoder());
+        Path tensors = golden.resolve(side.textEncoder() + ".safetensors");
+        ClipTokenizer tokenizer = side.load();
         assertRows(rows(tensors, "input_ids"), tokenizer, strings(section.get("prompts")));
         int[] placeholder = tokenizer.addTokens(List.of("<cat-toy>"));
         assertArrayEquals(new int[] {section.get("placeholder_id").asInt()}, placeholder);
@@ -174,24 +203,25 @@ class ClipTokenizerParityTest {
         assertRows(rows(tensors, "ph.input_ids"), tokenizer, strings(section.get("placeholder_prompts")));
     }
 
-    private static void trainingBatches(String variant, Path golden, JsonNode index) throws IOException {
+    private static void trainingBatches(Side side, Path golden, JsonNode index) throws IOException {
+        String suffix = side.trainSuffix();
         Path tensors = golden.resolve("train.safetensors");
         JsonNode runs = index.at("/sections/train/runs");
         assertTrue(runs.size() > 0, "train runs listed in index.json");
         for (JsonNode run : runs) {
             List<String> placeholders = strings(run.get("placeholder_tokens"));
-            ClipTokenizer tokenizer = load(variant);
+            ClipTokenizer tokenizer = side.load();
             int[] ids = tokenizer.addPlaceholderTokens(placeholders.get(0), run.get("num_vectors").asInt());
-            assertArrayEquals(ints(run.get("placeholder_token_ids")), ids);
-            assertEquals(run.get("len_tokenizer").asInt(), tokenizer.vocabularySize());
-            assertEquals(run.get("initializer_token_id").asInt(),
+            assertArrayEquals(ints(run.get("placeholder_token_ids" + suffix)), ids);
+            assertEquals(run.get("len_tokenizer" + suffix).asInt(), tokenizer.vocabularySize());
+            assertEquals(run.get("initializer_token_id" + suffix).asInt(),
                     tokenizer.initializerTokenId(run.get("initializer_token").asText()));
             String trigger = ClipTokenizer.expandPlaceholder(placeholders.get(0), run.get("num_vectors").asInt());
             JsonNode texts = run.get("texts");
             for (int step = 0; step < texts.size(); step++) {
                 List<String> batch = strings(texts.get(step));
                 batch.forEach(text -> assertTrue(text.endsWith(trigger), text + " ends with " + trigger));
-                String key = run.get("name").asText() + ".step" + step + ".input_ids";
+                String key = run.get("name").asText() + ".step" + step + ".input_ids" + suffix;
                 assertRows(rows(tensors, key), tokenizer, batch);
             }
         }

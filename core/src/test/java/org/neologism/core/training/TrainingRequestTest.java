@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TrainingRequestTest {
@@ -15,7 +16,7 @@ class TrainingRequestTest {
         TrainingRequest request = TrainingRequest.defaults("<psychedelic>");
         assertEquals("stable-diffusion-1.5", request.model());
         assertEquals("*", request.initializerToken());
-        assertEquals("object", request.learnableProperty());
+        assertEquals(LearnableProperty.OBJECT, request.learnableProperty());
         assertEquals(1, request.numVectors());
         assertEquals(512, request.resolution());
         assertFalse(request.centerCrop());
@@ -31,7 +32,8 @@ class TrainingRequestTest {
         assertEquals(0.999, request.adamBeta2());
         assertEquals(1e-2, request.adamWeightDecay());
         assertEquals(1e-8, request.adamEpsilon());
-        assertEquals("no", request.mixedPrecision());
+        assertEquals(MixedPrecision.NO, request.mixedPrecision());
+        assertEquals(DeviceChoice.AUTO, request.device());
         assertEquals(500, request.checkpointingSteps());
         assertEquals(500, request.saveSteps());
     }
@@ -43,6 +45,64 @@ class TrainingRequestTest {
         String text = json.writeValueAsString(request);
         assertTrue(text.contains("\"placeholderToken\":\"<cat-toy>\""), text);
         assertEquals(request, json.readValue(text, TrainingRequest.class));
+    }
+
+    @Test
+    void enumsAreStoredAsInvokeAiTiSpellsThemSoOlderCheckpointsStillLoad() throws Exception {
+        ObjectMapper json = new ObjectMapper().findAndRegisterModules();
+        TrainingRequest request = TrainingRequest.builder("<t>").mixedPrecision(MixedPrecision.FP16)
+                .learnableProperty(LearnableProperty.STYLE).device(DeviceChoice.of("gpu:1")).build();
+        String text = json.writeValueAsString(request);
+        assertTrue(text.contains("\"mixedPrecision\":\"fp16\""), text);
+        assertTrue(text.contains("\"learnableProperty\":\"style\""), text);
+        assertTrue(text.contains("\"device\":\"gpu:1\""), text);
+        assertEquals(request, json.readValue(text, TrainingRequest.class));
+        // A checkpoint written before the fields were typed stored no device as null.
+        String older = json.writeValueAsString(TrainingRequest.defaults("<t>")).replace("\"device\":\"auto\"", "\"device\":null");
+        assertEquals(DeviceChoice.AUTO, json.readValue(older, TrainingRequest.class).device());
+    }
+
+    @Test
+    void validateListsEveryProblemEachNamingItsFlag() {
+        TrainingRequest bad = TrainingRequest.builder("").resolution(30).maxTrainSteps(0).learningRate(-1)
+                .mixedPrecision(MixedPrecision.BF16).checkpointsTotalLimit(0).lrWarmupSteps(-2).build();
+        List<String> problems = bad.validate();
+        for (String flag : List.of("--placeholder_token", "--resolution", "--max_train_steps", "--learning_rate",
+                "--mixed_precision=bf16", "--checkpoints_total_limit", "--lr_warmup_steps")) {
+            assertEquals(1, problems.stream().filter(problem -> problem.startsWith(flag)).count(), flag + " in " + problems);
+        }
+        assertEquals(7, problems.size(), problems.toString());
+        InvalidTrainingRequestException thrown = assertThrows(InvalidTrainingRequestException.class, bad::requireValid);
+        assertEquals(problems, thrown.problems());
+        assertEquals(List.of(), TrainingRequest.defaults("<t>").validate());
+    }
+
+    @Test
+    void halfPrecisionNeedsTheFusedKernels() {
+        List<String> problems = TrainingRequest.builder("<t>").mixedPrecision(MixedPrecision.FP16).fusedAttention(false)
+                .build().validate();
+        assertEquals(1, problems.size());
+        assertTrue(problems.get(0).startsWith("--mixed_precision=fp16 needs the fused kernels"), problems.get(0));
+    }
+
+    @Test
+    void aBuilderFromARequestChangesOnlyWhatItIsTold() {
+        TrainingRequest request = TrainingRequest.defaults("<t>");
+        TrainingRequest changed = request.toBuilder().maxTrainSteps(7).build();
+        assertEquals(7, changed.maxTrainSteps());
+        assertEquals(request, changed.toBuilder().maxTrainSteps(request.maxTrainSteps()).build());
+    }
+
+    @Test
+    void enumValuesRefuseOtherSpellingsNamingTheFlag() {
+        assertEquals("--mixed_precision must be no, fp16 or bf16, not fp8",
+                assertThrows(IllegalArgumentException.class, () -> MixedPrecision.of("fp8")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LearnableProperty.of("thing")).getMessage()
+                .startsWith("--learnable_property must be one of object, style"));
+        assertEquals("--device tpu is not a device: use cpu, gpu or gpu:N",
+                assertThrows(IllegalArgumentException.class, () -> DeviceChoice.of("tpu")).getMessage());
+        assertEquals(new DeviceChoice(DeviceChoice.Kind.GPU, 2), DeviceChoice.of("gpu:2"));
+        assertEquals(DeviceChoice.AUTO, DeviceChoice.of(null));
     }
 
     @Test

@@ -3,12 +3,15 @@ package org.neologism.trainer.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.neologism.core.natives.NativeLibraries;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /**
  * The PyTorch engine, loaded once per JVM.
@@ -17,6 +20,10 @@ import org.osgi.service.component.annotations.Component;
  * class loader. If anything touches {@link Engine} before the TCCL points at this bundle's loader, the
  * engine stays null for the life of the loader, so this component is the only place that loads it.
  * It is delayed: libtorch loads when the first command or job needs it, not at start-up.
+ *
+ * <p>libtorch comes from the platform's natives bundle ({@link NativeLibraries}), in every host alike;
+ * {@code PYTORCH_LIBRARY_PATH} (environment or system property), when set, overrides it, e.g. for a
+ * CUDA libtorch.
  */
 @Component(service = TorchEngine.class)
 public class TorchEngine {
@@ -25,9 +32,22 @@ public class TorchEngine {
 
     private final Engine engine;
 
+    /** The engine in a framework: libtorch from the natives bundle unless PYTORCH_LIBRARY_PATH overrides it. */
     @Activate
+    public TorchEngine(@Reference NativeLibraries natives) {
+        this(nativesFolderUnlessOverridden(natives));
+    }
+
+    /** The engine outside a framework (unit tests): libtorch from PYTORCH_LIBRARY_PATH. */
     public TorchEngine() {
+        this((Path) null);
+    }
+
+    private TorchEngine(Path bundledNatives) {
         requireOffline();
+        if (bundledNatives != null) {
+            loadFrom(bundledNatives);
+        }
         requireNatives();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -36,11 +56,38 @@ public class TorchEngine {
             engine = Engine.getEngine(ENGINE_NAME);
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new IllegalStateException("Cannot load libtorch from PYTORCH_LIBRARY_PATH="
-                    + System.getProperty("PYTORCH_LIBRARY_PATH", System.getenv("PYTORCH_LIBRARY_PATH"))
-                    + " (" + e + "). Start Neologism with ./neologism or the distribution's bin/neologism,"
-                    + " which point it at the natives unpacked at build time.", e);
+                    + pytorchLibraryPath() + " (" + e + "). Unset PYTORCH_LIBRARY_PATH to use the natives bundle"
+                    + " org.neologism.natives.linux.x86_64, or point it at a libtorch 2.7.1 installation that also"
+                    + " holds DJL's libdjl_torch.so.", e);
         } finally {
             thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static Path nativesFolderUnlessOverridden(NativeLibraries natives) {
+        if (pytorchLibraryPath() != null) {
+            return null;
+        }
+        try {
+            return natives.folder();
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static String pytorchLibraryPath() {
+        return System.getProperty("PYTORCH_LIBRARY_PATH", System.getenv("PYTORCH_LIBRARY_PATH"));
+    }
+
+    /**
+     * Points DJL at the bundled libtorch, and JNA (which DJL uses to look for CUDA) at the bundled
+     * dispatch library, so that JNA does not unpack its own copy into the user's home.
+     */
+    private static void loadFrom(Path folder) {
+        System.setProperty("PYTORCH_LIBRARY_PATH", folder.toString());
+        if (System.getProperty("jna.boot.library.path") == null && Files.isRegularFile(folder.resolve("libjnidispatch.so"))) {
+            System.setProperty("jna.boot.library.path", folder.toString());
+            System.setProperty("jna.nounpack", "true");
         }
     }
 
@@ -67,18 +114,18 @@ public class TorchEngine {
      * otherwise try to download it and fail with an unrelated "offline mode" error.
      */
     static void requireNatives() {
-        String path = System.getProperty("PYTORCH_LIBRARY_PATH", System.getenv("PYTORCH_LIBRARY_PATH"));
+        String path = pytorchLibraryPath();
         if (path == null) {
             throw new IllegalStateException("PYTORCH_LIBRARY_PATH is not set, and Neologism never downloads libtorch."
-                    + " Start Neologism with ./neologism or the distribution's bin/neologism, which set it to the"
-                    + " natives unpacked at build time, or set it to a folder holding libtorch 2.7.1 and libdjl_torch.so.");
+                    + " In a framework, install the bundle org.neologism.natives.linux.x86_64, which carries it;"
+                    + " outside one, set PYTORCH_LIBRARY_PATH to a folder holding libtorch 2.7.1 and libdjl_torch.so.");
         }
         Path folder = Path.of(path);
         for (String library : new String[] {"libtorch.so", "libdjl_torch.so"}) {
             if (!Files.isRegularFile(folder.resolve(library))) {
                 throw new IllegalStateException("PYTORCH_LIBRARY_PATH=" + path + " holds no " + library
-                        + ". Point it at the distribution's native/ folder (bin/neologism does) or at a libtorch 2.7.1"
-                        + " installation that also holds DJL's libdjl_torch.so.");
+                        + ". Unset it to use the natives bundle org.neologism.natives.linux.x86_64, or point it at a"
+                        + " libtorch 2.7.1 installation that also holds DJL's libdjl_torch.so.");
             }
         }
     }
@@ -102,6 +149,19 @@ public class TorchEngine {
     /** Every device libtorch can run on here: the CPU and each visible GPU. */
     public List<Device> devices() {
         return Arrays.asList(engine.getDevices());
+    }
+
+    /**
+     * Sets libtorch's intra-op threads for the calling thread to the machine's cores (or
+     * {@code -Dneologism.threads=N}) and returns the number. The setting is OpenMP's, which is kept per
+     * thread: a thread that did not set it runs with whatever its creator left, which made a training job's
+     * thread and the shell's thread run the same step with different thread counts. Every thread that
+     * trains or benchmarks calls this first.
+     */
+    public static int useIntraOpThreads() {
+        int threads = Integer.getInteger("neologism.threads", Runtime.getRuntime().availableProcessors());
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
     }
 
     /** A manager on the default device; the caller closes it, which frees every array made in it. */
@@ -135,6 +195,11 @@ public class TorchEngine {
                     + devices() + ". GPUs need a CUDA libtorch (README, GPU).");
         }
         return device;
+    }
+
+    /** The device a request asks for ({@code --device}); see {@link #device(String)}. */
+    public Device deviceFor(org.neologism.core.training.DeviceChoice choice) {
+        return device(choice.kind() == org.neologism.core.training.DeviceChoice.Kind.AUTO ? null : choice.toString());
     }
 
     /** A manager on {@code device}; the caller closes it. */

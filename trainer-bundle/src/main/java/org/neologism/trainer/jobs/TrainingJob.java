@@ -22,6 +22,7 @@ final class TrainingJob implements RunObserver {
     private final List<String> notices = new ArrayList<>();
     private TrainingStatus status = TrainingStatus.QUEUED;
     private String message = "Waiting for the job before it";
+    private String waitsFor;
     private long step;
     private double loss = Double.NaN;
     private double learningRate;
@@ -44,7 +45,8 @@ final class TrainingJob implements RunObserver {
 
     synchronized TrainingProgress progress() {
         return new TrainingProgress(id, request.placeholderToken(), status, step, request.maxTrainSteps(), loss,
-                learningRate, stepsPerSecond, ProcessMemory.residentBytes(), message);
+                learningRate, stepsPerSecond, ProcessMemory.residentBytes(), message,
+                status == TrainingStatus.PAUSED ? waitsFor : null);
     }
 
     synchronized List<String> notices() {
@@ -78,16 +80,23 @@ final class TrainingJob implements RunObserver {
     }
 
     @Override
+    public synchronized void paused(String service, String newMessage) {
+        status(TrainingStatus.PAUSED, newMessage);
+        waitsFor = service;
+    }
+
+    @Override
     public synchronized void notice(String line) {
         notices.add(line);
         resumeIfPaused();
     }
 
-    /** A pause ends when the run reports again; its "waits for" message must not outlive it. */
+    /** A pause ends when the run reports again; what it waited for must not outlive it. */
     private void resumeIfPaused() {
         if (status == TrainingStatus.PAUSED) {
             status = TrainingStatus.RUNNING;
             message = "Running again";
+            waitsFor = null;
         }
     }
 

@@ -2,9 +2,7 @@ package org.neologism.trainer.jobs;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,24 +12,28 @@ import org.neologism.core.dataset.DatasetLoader;
 import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.schedule.LiveSchedule;
+import org.neologism.core.training.InvalidTrainingRequestException;
 import org.neologism.core.training.Trainer;
 import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
-import org.neologism.trainer.training.ModelLocator;
 import org.neologism.trainer.training.TextualInversionRun;
+import org.neologism.trainer.training.TrainedEmbeddingInstaller;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The {@link Trainer} service: runs one textual-inversion job at a time on its own thread (libtorch
- * allows one gradient collector per JVM) and queues the rest.
+ * allows one gradient collector per JVM) and queues the rest. The codecs a run writes its files with are
+ * mandatory references: without them the service is not registered, and the framework reports why at
+ * start-up rather than when the first file is written.
  */
 @Component(service = Trainer.class)
 public class TrainingJobs implements Trainer {
@@ -40,7 +42,14 @@ public class TrainingJobs implements Trainer {
     private final TorchEngine torch;
     private final DatasetLoader datasets;
     private final EmbeddingLibrary library;
-    private final Map<String, EmbeddingCodec> codecs = new ConcurrentHashMap<>();
+
+    @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.LEARNED_EMBEDS_BIN + ")",
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EmbeddingCodec learnedEmbedsBin;
+    @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.DIFFUSERS_SAFETENSORS + ")",
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EmbeddingCodec diffusersSafetensors;
+    private final RequestChecks checks;
     private final List<TrainingJob> jobs = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
@@ -56,15 +65,16 @@ public class TrainingJobs implements Trainer {
         this.torch = torch;
         this.datasets = datasets;
         this.library = library;
+        this.checks = new RequestChecks(torch);
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addCodec(EmbeddingCodec codec) {
-        codecs.put(codec.format(), codec);
-    }
-
-    void removeCodec(EmbeddingCodec codec) {
-        codecs.remove(codec.format(), codec);
+    /** The codec of a format a run writes; dynamic, so updating the codecs' bundle does not stop a run. */
+    private EmbeddingCodec codec(String format) {
+        return switch (format) {
+            case EmbeddingCodec.LEARNED_EMBEDS_BIN -> learnedEmbedsBin;
+            case EmbeddingCodec.DIFFUSERS_SAFETENSORS -> diffusersSafetensors;
+            default -> null;
+        };
     }
 
     @Deactivate
@@ -75,11 +85,21 @@ public class TrainingJobs implements Trainer {
     }
 
     @Override
+    public List<String> problems(TrainingRequest request) {
+        List<String> problems = request.validate();
+        if (!problems.isEmpty()) {
+            return problems;
+        }
+        return checks.firstProblem(request, rootOf(request)).map(List::of).orElse(List.of());
+    }
+
+    @Override
     public long submit(TrainingRequest request) {
-        TextualInversionRun.validate(request);
+        List<String> problems = problems(request);
+        if (!problems.isEmpty()) {
+            throw new InvalidTrainingRequestException(problems);
+        }
         RootFolder root = rootOf(request);
-        ModelLocator.locate(request.model(), root);
-        torch.device(request.device());
         TrainingJob job = new TrainingJob(ids.incrementAndGet(), request);
         jobs.add(job);
         worker.submit(() -> run(job, root));
@@ -91,14 +111,19 @@ public class TrainingJobs implements Trainer {
             job.finish(TrainingStatus.STOPPED, 0, "Removed from the queue before it started");
             return;
         }
-        TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, context, codecs::get,
-                embedding -> library.under(root).install(embedding, true).file());
+        TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, this::followSchedule, this::codec,
+                new TrainedEmbeddingInstaller(library.under(root), root));
         try {
             TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
             job.finish(result.status(), result.step(), result.message());
         } catch (Exception | LinkageError e) {
             job.finish(TrainingStatus.FAILED, job.progress().step(), describe(e));
         }
+    }
+
+    private LiveSchedule followSchedule(String name, org.neologism.core.schedule.ScheduleSettings settings,
+                                        LiveSchedule.Listener listener) {
+        return LiveSchedule.follow(context, name, settings, listener);
     }
 
     private RootFolder rootOf(TrainingRequest request) {

@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.neologism.trainer.model.clip.ClipTextModel;
+import org.neologism.trainer.model.conditioning.DualEncoderConditioner;
+import org.neologism.trainer.model.conditioning.SingleEncoderConditioner;
+import org.neologism.trainer.model.conditioning.TextConditioner;
 import org.neologism.trainer.model.config.ConfigFiles;
 import org.neologism.trainer.model.config.ModelIndex;
 import org.neologism.trainer.model.config.SchedulerConfig;
@@ -22,14 +26,16 @@ import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 
 /**
- * A Stable Diffusion 1.x/2.x pipeline folder in diffusers layout (model_index.json, text_encoder/, tokenizer/,
- * unet/, vae/, scheduler/). Opening reads and validates every config; networks load on demand.
+ * A Stable Diffusion 1.x/2.x/XL pipeline folder in diffusers layout (model_index.json, text_encoder/, tokenizer/,
+ * unet/, vae/, scheduler/; SDXL adds text_encoder_2/ and tokenizer_2/). Opening reads and validates every
+ * config; networks load on demand.
  */
 public final class DiffusersFolder {
 
     private final Path root;
     private final ModelIndex index;
     private final TextEncoderConfig textEncoderConfig;
+    private final TextEncoderConfig textEncoder2Config;
     private final UNetConfig unetConfig;
     private final VaeConfig vaeConfig;
     private final SchedulerConfig schedulerConfig;
@@ -41,14 +47,38 @@ public final class DiffusersFolder {
         index = read("model_index.json", ModelIndex.class).validate(file("model_index.json"));
         textEncoderConfig = read("text_encoder/config.json", TextEncoderConfig.class)
                 .validate(file("text_encoder/config.json"));
+        textEncoder2Config = index.dualTextEncoders()
+                ? read("text_encoder_2/config.json", TextEncoderConfig.class).validate(file("text_encoder_2/config.json"))
+                : null;
+        if (textEncoder2Config != null && !textEncoder2Config.withProjection()) {
+            throw new UnsupportedModelException(file("text_encoder_2/config.json") + ": architectures "
+                    + textEncoder2Config.architectures() + " (supported: CLIPTextModelWithProjection, as model_index.json"
+                    + " names it)");
+        }
         unetConfig = read("unet/config.json", UNetConfig.class).validate(file("unet/config.json"));
         vaeConfig = read("vae/config.json", VaeConfig.class).validate(file("vae/config.json"));
         schedulerConfig = read("scheduler/scheduler_config.json", SchedulerConfig.class)
                 .validate(file("scheduler/scheduler_config.json"));
-        if (!unetConfig.crossAttentionDim().stream().allMatch(d -> d.equals(textEncoderConfig.hiddenSize()))) {
+        int contextWidth = tokenWidths().stream().mapToInt(Integer::intValue).sum();
+        if (!unetConfig.crossAttentionDim().stream().allMatch(d -> d == contextWidth)) {
             throw new UnsupportedModelException(file("unet/config.json") + ": cross_attention_dim "
-                    + unetConfig.crossAttentionDim() + " does not match the text encoder's hidden_size "
-                    + textEncoderConfig.hiddenSize() + " in " + file("text_encoder/config.json"));
+                    + unetConfig.crossAttentionDim() + " does not match the text encoders' hidden_size "
+                    + (textEncoder2Config == null ? contextWidth : tokenWidths() + " (together " + contextWidth + ")")
+                    + " in " + file("text_encoder/config.json")
+                    + (textEncoder2Config == null ? "" : " and " + file("text_encoder_2/config.json")));
+        }
+        // SDXL's UNet embeds the second encoder's pooled projection; SD 1.x/2.x UNets take none.
+        if (unetConfig.textTimeConditioning() != (textEncoder2Config != null)) {
+            throw new UnsupportedModelException(file("unet/config.json") + ": addition_embed_type "
+                    + unetConfig.additionEmbedType() + (textEncoder2Config != null
+                            ? " (supported with text_encoder_2: \"text_time\", as SDXL's UNet has)"
+                            : " (supported with one text encoder: null; \"text_time\" needs SDXL's text_encoder_2)"));
+        }
+        if (textEncoder2Config != null && unetConfig.pooledWidth() != textEncoder2Config.projectionDim()) {
+            throw new UnsupportedModelException(file("unet/config.json") + ": projection_class_embeddings_input_dim "
+                    + unetConfig.projectionClassEmbeddingsInputDim() + " does not match 6 · addition_time_embed_dim "
+                    + unetConfig.additionTimeEmbedDim() + " + projection_dim " + textEncoder2Config.projectionDim()
+                    + " of " + file("text_encoder_2/config.json"));
         }
     }
 
@@ -75,6 +105,28 @@ public final class DiffusersFolder {
 
     public Path tokenizerFolder() {
         return root.resolve("tokenizer");
+    }
+
+    /** The tokenizer of each text encoder, in encoder order: tokenizer/ and, for SDXL, tokenizer_2/. */
+    public List<Path> tokenizerFolders() {
+        return textEncoder2Config == null ? List.of(tokenizerFolder())
+                : List.of(tokenizerFolder(), root.resolve("tokenizer_2"));
+    }
+
+    /** Stable Diffusion XL: two text encoders and the UNet's added conditions. */
+    public boolean isSdxl() {
+        return textEncoder2Config != null;
+    }
+
+    /** The token width of each text encoder: [768] for SD 1.x, [1024] for 2.x, [768, 1280] for SDXL. */
+    public List<Integer> tokenWidths() {
+        return textEncoder2Config == null ? List.of(textEncoderConfig.hiddenSize())
+                : List.of(textEncoderConfig.hiddenSize(), textEncoder2Config.hiddenSize());
+    }
+
+    /** {@code text_encoder_2/config.json}, for SDXL. */
+    public Optional<TextEncoderConfig> textEncoder2Config() {
+        return Optional.ofNullable(textEncoder2Config);
     }
 
     public ModelIndex index() {
@@ -108,6 +160,24 @@ public final class DiffusersFolder {
         load(model, "text_encoder", "model", manager, type,
                 name -> name.endsWith("embeddings.position_ids") ? null : name);
         return model;
+    }
+
+    /** SDXL's {@code text_encoder_2} (CLIPTextModelWithProjection) with its weights in {@code manager}. */
+    public ClipTextModel loadTextEncoder2(NDManager manager, DataType type, Kernels kernels) {
+        if (textEncoder2Config == null) {
+            throw new IllegalStateException(root + " has one text encoder");
+        }
+        ClipTextModel model = new ClipTextModel(textEncoder2Config, kernels);
+        load(model, "text_encoder_2", "model", manager, type,
+                name -> name.endsWith("embeddings.position_ids") ? null : name);
+        return model;
+    }
+
+    /** Every text encoder and the rule that turns their outputs into the UNet's conditioning. */
+    public TextConditioner loadTextConditioner(NDManager manager, DataType type, Kernels kernels) {
+        ClipTextModel first = loadTextEncoder(manager, type, kernels);
+        return textEncoder2Config == null ? new SingleEncoderConditioner(first)
+                : new DualEncoderConditioner(first, loadTextEncoder2(manager, type, kernels));
     }
 
     public UNet2DCondition loadUNet(NDManager manager, DataType type, Kernels kernels) {

@@ -26,42 +26,6 @@ public class BenchCommand {
         this.torch = torch;
     }
 
-    /** The benchmark's work. */
-    @FunctionalInterface
-    private interface Work<T> {
-        T run() throws IOException;
-    }
-
-    private static <T> T onOwnThread(Work<T> work) throws IOException {
-        Object[] outcome = new Object[1];
-        Thread thread = new Thread(() -> {
-            try {
-                outcome[0] = work.run();
-            } catch (IOException | RuntimeException | Error e) {
-                outcome[0] = e;
-            }
-        }, "neologism-bench");
-        thread.start();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while benchmarking", e);
-        }
-        if (outcome[0] instanceof IOException e) {
-            throw e;
-        }
-        if (outcome[0] instanceof RuntimeException e) {
-            throw e;
-        }
-        if (outcome[0] instanceof Error e) {
-            throw e;
-        }
-        @SuppressWarnings("unchecked")
-        T result = (T) outcome[0];
-        return result;
-    }
-
     @Descriptor("Time the textual-inversion training step on a model with random inputs of the real shapes and explain"
             + " it: per phase (text encoder, UNet forward, backward, optimizer, transfers), the step's analytic FLOPs"
             + " against a large matrix product's rate, the Java share of the wall time, host round trips and memory")
@@ -84,12 +48,7 @@ public class BenchCommand {
         PrintStream out = System.out;
         StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, "fp16".equals(precision), !composed,
                 !noLatentCache, warmup, steps, device.isBlank() ? null : device);
-        StepBenchmark.Result result;
-        if (Boolean.getBoolean("neologism.bench.sameThread")) {
-            result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), options, out::println);
-        } else {
-            result = onOwnThread(() -> StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), options, out::println));
-        }
+        StepBenchmark.Result result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), options, out::println);
         BenchReport.print(result, out);
     }
 }

@@ -21,6 +21,10 @@ final class BenchReport {
                 result.model(), options.resolution(), options.batchSize(), options.fp16() ? "fp16" : "fp32", result.kernels(),
                 options.latentCache() ? "latent cache" : "VAE every step", result.threads(), time(median), 1000 / median,
                 1000 * options.batchSize() / median, sorted.length, time(sorted[0]), time(sorted[sorted.length - 1]));
+        if (result.inheritedThreads() != result.threads()) {
+            out.printf(Locale.ROOT, "  (this thread had %d intra-op threads before the benchmark set %d)%n",
+                    result.inheritedThreads(), result.threads());
+        }
         double phases = 0;
         for (Map.Entry<StepClock.Phase, Double> phase : result.phaseMillis().entrySet()) {
             phases += phase.getValue();

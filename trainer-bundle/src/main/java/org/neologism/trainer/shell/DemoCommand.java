@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.tensors.DType;
+import org.neologism.core.console.ProgressBar;
 import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
@@ -63,12 +63,13 @@ public class DemoCommand {
         DemoImages.writeIfMissing(images, 4, 64);
         out.println("Training " + TRIGGER + " on the images in " + images);
 
-        TrainingRequest defaults = TrainingRequest.defaults(TRIGGER);
-        TrainingRequest request = new TrainingRequest(model.toString(), TRIGGER, defaults.initializerToken(),
-                defaults.learnableProperty(), 1, 32, false, defaults.repeats(), 4, 1, steps, 5e-3, false,
-                "constant", 0, Map.of(), defaults.adamBeta1(), defaults.adamBeta2(), defaults.adamWeightDecay(),
-                defaults.adamEpsilon(), "no", false, true, Math.max(1, steps / 2), 2, null, Math.max(1, steps / 2), true,
-                42L, null, root.path(), null, null);
+        // A 32-pixel run that finishes in seconds on a CPU: everything else is invokeai-ti's default.
+        TrainingRequest request = TrainingRequest.builder(TRIGGER).model(model.toString()).resolution(32)
+                .trainBatchSize(4).maxTrainSteps(steps).learningRate(5e-3).scaleLr(false).lrWarmupSteps(0)
+                .checkpointingSteps(Math.max(1, steps / 2)).checkpointsTotalLimit(2).saveSteps(Math.max(1, steps / 2))
+                .seed(42L).root(root.path())
+                // a demo run again starts afresh: the previous demo's outputs are moved aside, not mixed in
+                .overwriteOutputDir(true).build();
         long job = trainer.submit(request);
         TrainingProgress end = new ProgressBar(out).follow(trainer, job);
         if (end.status() != TrainingStatus.COMPLETED) {

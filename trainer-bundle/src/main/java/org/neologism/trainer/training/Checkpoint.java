@@ -37,6 +37,8 @@ import org.neologism.core.training.TrainingRequest;
  * @param datasetFingerprint what {@link RunFingerprint#ofDataset} gave for the training images
  * @param modelFingerprint   what {@link RunFingerprint#ofModel} gave for the base model
  * @param request       the run's configuration
+ * @param runId         the run it belongs to: a fresh run draws one, a resumed run keeps its checkpoint's
+ *                      ({@code null} in checkpoints written before runs had ids)
  */
 public record Checkpoint(
         long step,
@@ -49,7 +51,16 @@ public record Checkpoint(
         float[] secondMoment,
         String datasetFingerprint,
         String modelFingerprint,
-        TrainingRequest request) {
+        TrainingRequest request,
+        String runId) {
+
+    /** A checkpoint of no known run. */
+    public Checkpoint(long step, long seed, String trigger, int vectorCount, int width, float[] vectors,
+                      float[] firstMoment, float[] secondMoment, String datasetFingerprint, String modelFingerprint,
+                      TrainingRequest request) {
+        this(step, seed, trigger, vectorCount, width, vectors, firstMoment, secondMoment, datasetFingerprint,
+                modelFingerprint, request, null);
+    }
 
     static final String FOLDER_PREFIX = "checkpoint-";
     private static final Pattern FOLDER_NAME = Pattern.compile("checkpoint-(\\d+)");
@@ -61,17 +72,21 @@ public record Checkpoint(
 
     /** What every checkpoint of one run shares; {@link #at} adds a step's state. */
     public record Recipe(long seed, String trigger, int vectorCount, int width, String datasetFingerprint,
-                         String modelFingerprint, TrainingRequest request) {
+                         String modelFingerprint, TrainingRequest request, String runId) {
 
         public Checkpoint at(long step, float[] vectors, AdamW optimizer) {
             return new Checkpoint(step, seed, trigger, vectorCount, width, vectors.clone(), optimizer.firstMoment(),
-                    optimizer.secondMoment(), datasetFingerprint, modelFingerprint, request);
+                    optimizer.secondMoment(), datasetFingerprint, modelFingerprint, request, runId);
         }
     }
 
-    /** What trainer_state.json holds besides the arrays. */
+    /**
+     * What trainer_state.json holds besides the arrays. {@code runId} and {@code savedAtMillis} are absent
+     * (null) in checkpoints of older versions.
+     */
     record State(int formatVersion, long step, long seed, String trigger, int vectorCount, int width,
-                 String datasetFingerprint, String modelFingerprint, TrainingRequest request) {}
+                 String datasetFingerprint, String modelFingerprint, TrainingRequest request, String runId,
+                 Long savedAtMillis) {}
 
     /** Writes {@code checkpoint-<step>/} into {@code outputDir} and returns it. */
     public Path save(Path outputDir) throws IOException {
@@ -87,7 +102,7 @@ public record Checkpoint(
                 .addFloats("exp_avg_sq", DType.F32, shape, secondMoment)
                 .write(partial.resolve(OPTIMIZER_FILE));
         JSON.writeValue(partial.resolve(STATE_FILE).toFile(), new State(1, step, seed, trigger, vectorCount, width,
-                datasetFingerprint, modelFingerprint, request));
+                datasetFingerprint, modelFingerprint, request, runId, System.currentTimeMillis()));
         deleteRecursively(folder);
         try {
             Files.move(partial, folder, StandardCopyOption.ATOMIC_MOVE);
@@ -99,15 +114,7 @@ public record Checkpoint(
 
     /** Reads a checkpoint folder, naming it in every error. */
     public static Checkpoint load(Path folder) throws IOException {
-        Path stateFile = folder.resolve(STATE_FILE);
-        if (!Files.isRegularFile(stateFile)) {
-            throw new IOException(folder + " is not a Neologism checkpoint: it has no " + STATE_FILE
-                    + ". Pass --resume_from_checkpoint latest or a checkpoint-<step> folder of an output directory.");
-        }
-        State state = JSON.readValue(stateFile.toFile(), State.class);
-        if (state.formatVersion() != 1) {
-            throw new IOException(stateFile + " has checkpoint format " + state.formatVersion() + "; this Neologism reads format 1");
-        }
+        State state = readState(folder);
         float[] vectors;
         try (SafetensorsFile file = SafetensorsFile.open(folder.resolve(VECTORS_FILE))) {
             vectors = file.readFloats(state.trigger());
@@ -124,7 +131,35 @@ public record Checkpoint(
                     + " vectors, but the arrays hold " + vectors.length + ", " + first.length + " and " + second.length + " values");
         }
         return new Checkpoint(state.step(), state.seed(), state.trigger(), state.vectorCount(), state.width(),
-                vectors, first, second, state.datasetFingerprint(), state.modelFingerprint(), state.request());
+                vectors, first, second, state.datasetFingerprint(), state.modelFingerprint(), state.request(),
+                state.runId());
+    }
+
+    /**
+     * Reads a checkpoint's {@code trainer_state.json} alone.
+     *
+     * @throws IOException naming the file and saying what is wrong with it in words
+     */
+    static State readState(Path folder) throws IOException {
+        Path stateFile = folder.resolve(STATE_FILE);
+        if (!Files.isRegularFile(stateFile)) {
+            throw new IOException(folder + " is not a Neologism checkpoint: it has no " + STATE_FILE
+                    + ". Pass --resume_from_checkpoint latest or a checkpoint-<step> folder of an output directory.");
+        }
+        State state;
+        try {
+            state = JSON.readValue(stateFile.toFile(), State.class);
+        } catch (com.fasterxml.jackson.core.JacksonException unreadable) {
+            throw new IOException(stateFile + " is not valid checkpoint state (" + unreadable.getOriginalMessage()
+                    + ")", unreadable);
+        }
+        if (state == null || state.request() == null || state.trigger() == null) {
+            throw new IOException(stateFile + " is incomplete: it lacks the run's trigger or configuration");
+        }
+        if (state.formatVersion() != 1) {
+            throw new IOException(stateFile + " has checkpoint format " + state.formatVersion() + "; this Neologism reads format 1");
+        }
+        return state;
     }
 
     /** The complete checkpoints of an output folder, oldest step first. */

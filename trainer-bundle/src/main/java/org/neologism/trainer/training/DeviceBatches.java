@@ -145,9 +145,10 @@ final class DeviceBatches implements AutoCloseable {
             noise.add(step.randomNormal(0, 1, latent, DataType.FLOAT32));
         }
         Shape perSample = new Shape(size, 1, 1, 1);
-        return new TextualInversionStep.DeviceBatch(NDArrays.stack(ids), NDArrays.stack(t),
+        // One text encoder (SD 1.x/2.x): SDXL's second ids and time ids are not assembled here yet.
+        return new TextualInversionStep.DeviceBatch(List.of(NDArrays.stack(ids)), NDArrays.stack(t),
                 NDArrays.stack(a).reshape(perSample), NDArrays.stack(b).reshape(perSample), NDArrays.stack(mean),
-                NDArrays.stack(std), NDArrays.stack(eps), NDArrays.stack(noise));
+                NDArrays.stack(std), NDArrays.stack(eps), NDArrays.stack(noise), null);
     }
 
     private static long[] ids(ClipTokenizer tokenizer, String prompt) {

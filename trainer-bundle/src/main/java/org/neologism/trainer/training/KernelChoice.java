@@ -14,7 +14,7 @@ import org.neologism.trainer.model.nn.Kernels;
  * numbers, slower, more memory). The fused kernels' TorchScript archives live in a folder of their own
  * for as long as the choice is open; closing releases the modules and deletes the folder.
  */
-final class KernelChoice implements AutoCloseable {
+public final class KernelChoice implements AutoCloseable {
 
     private final Kernels kernels;
     private final Path archives;
@@ -28,7 +28,7 @@ final class KernelChoice implements AutoCloseable {
      * @param halfPrecision whether the run trains in fp16, whose casts on the gradient's path only the
      *                      fused kernels can do (DJL's own cast detaches)
      */
-    static KernelChoice of(boolean fused, boolean halfPrecision, NDManager manager, Consumer<String> notices)
+    public static KernelChoice of(boolean fused, boolean halfPrecision, NDManager manager, Consumer<String> notices)
             throws IOException {
         if (!fused) {
             refuseHalfPrecision(halfPrecision);
@@ -51,7 +51,7 @@ final class KernelChoice implements AutoCloseable {
         }
     }
 
-    Kernels kernels() {
+    public Kernels kernels() {
         return kernels;
     }
 

@@ -34,6 +34,12 @@ final class LoggedObserver implements RunObserver {
     }
 
     @Override
+    public void paused(String waitsFor, String message) {
+        write(TrainingStatus.PAUSED + ": " + message);
+        next.paused(waitsFor, message);
+    }
+
+    @Override
     public void notice(String message) {
         write(message);
         next.notice(message);

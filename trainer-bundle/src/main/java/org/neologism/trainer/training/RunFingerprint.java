@@ -38,11 +38,42 @@ public final class RunFingerprint {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** Marks fingerprints over the weights' content; older checkpoints hold {@link #ofModelSizes} ones. */
+    static final String CONTENT_PREFIX = "content:";
+
     /**
-     * SHA-256 over a diffusers model folder's configuration files and the names and sizes of its
-     * weight files: hashing gigabytes of weights at every resume would cost more than it protects.
+     * SHA-256 over a diffusers model folder's configuration files and the content of its weight files
+     * (each file's digest comes from {@code digests}, which hashes a file once per size and modification
+     * time), so another model of the same architecture and file sizes is told apart.
      */
-    public static String ofModel(Path modelDir) throws IOException {
+    public static String ofModel(Path modelDir, WeightDigests digests) throws IOException {
+        MessageDigest digest = sha256();
+        for (Path file : filesIn(modelDir)) {
+            String name = modelDir.relativize(file).toString();
+            digest.update(name.getBytes());
+            digest.update((byte) 0);
+            if (name.endsWith(".json") || name.endsWith(".txt")) {
+                digest.update(Files.readAllBytes(file));
+            } else {
+                digest.update(digests.of(file).getBytes());
+            }
+        }
+        return CONTENT_PREFIX + HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Whether a checkpoint's model fingerprint matches this model, in the way the checkpoint computed it. */
+    public static boolean sameModel(String checkpointFingerprint, Path modelDir, String contentFingerprint)
+            throws IOException {
+        return checkpointFingerprint.startsWith(CONTENT_PREFIX)
+                ? checkpointFingerprint.equals(contentFingerprint)
+                : checkpointFingerprint.equals(ofModelSizes(modelDir));
+    }
+
+    /**
+     * The fingerprint of checkpoints written before the weights' content was hashed: the configuration
+     * files and the names and sizes of the weight files.
+     */
+    static String ofModelSizes(Path modelDir) throws IOException {
         MessageDigest digest = sha256();
         for (Path file : filesIn(modelDir)) {
             String name = modelDir.relativize(file).toString();

@@ -8,6 +8,9 @@ public interface RunObserver {
     /** The run moved to another state (running, paused for a schedule, stopping). */
     void status(TrainingStatus status, String message);
 
+    /** The run waits for a service ({@code waitsFor}, e.g. its learning-rate schedule); {@code message} says why. */
+    void paused(String waitsFor, String message);
+
     /** One line the user should read: a warning, a resume, a file written. */
     void notice(String message);
 

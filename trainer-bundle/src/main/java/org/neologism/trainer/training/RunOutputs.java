@@ -38,17 +38,20 @@ final class RunOutputs {
         return new Embedding(trigger, shape, vectors.clone(), "neologism");
     }
 
-    void writeIntermediate(long step, float[] vectors) throws IOException {
-        write(TextualInversionRun.BIN_FORMAT, embedding(vectors), outputDir.resolve("learned_embeds-steps-" + step + ".bin"));
+    /** Writes {@code learned_embeds-steps-<step>.bin} and returns it. */
+    Path writeIntermediate(long step, float[] vectors) throws IOException {
+        Path file = outputDir.resolve("learned_embeds-steps-" + step + ".bin");
+        write(EmbeddingCodec.LEARNED_EMBEDS_BIN, embedding(vectors), file);
+        return file;
     }
 
     /** Writes the final files and returns the {@code .bin}. */
     Path writeFinal(float[] vectors) throws IOException {
         Path bin = outputDir.resolve("learned_embeds.bin");
-        write(TextualInversionRun.BIN_FORMAT, embedding(vectors), bin);
+        write(EmbeddingCodec.LEARNED_EMBEDS_BIN, embedding(vectors), bin);
         // diffusers' safetensors files are [n, d] even for one vector.
         Embedding rows = new Embedding(trigger, new int[] {vectorCount, width}, vectors.clone(), "neologism");
-        write(TextualInversionRun.SAFETENSORS_FORMAT, rows, outputDir.resolve("learned_embeds.safetensors"));
+        write(EmbeddingCodec.DIFFUSERS_SAFETENSORS, rows, outputDir.resolve("learned_embeds.safetensors"));
         return bin;
     }
 

@@ -52,6 +52,7 @@ public final class StepBenchmark {
     /**
      * What was measured.
      *
+     * @param inheritedThreads the intra-op threads this thread had before the benchmark set them
      * @param stepMillis      every timed step, in milliseconds
      * @param stepCpuMillis   every timed step's CPU time over all threads, in milliseconds
      * @param phaseMillis     per phase, its median over the timed steps
@@ -63,7 +64,8 @@ public final class StepBenchmark {
      * @param deviceMemoryBytes on a GPU, the most device memory in use after a timed step (CUDA's count, which
      *                        includes libtorch's cache); -1 on the CPU
      */
-    public record Result(String model, Options options, String kernels, int threads, double[] stepMillis,
+    public record Result(String model, Options options, String kernels, int threads, int inheritedThreads,
+                         double[] stepMillis,
                          double[] stepCpuMillis,
                          Map<StepClock.Phase, Double> phaseMillis, double vaeEncodeMillis, FlopCounter.Tally flops,
                          double peakFlops, double cpuPeakFlops, LibtorchTime.Split javaSplit, HostTransfers.Tally transfers,
@@ -104,6 +106,8 @@ public final class StepBenchmark {
     public static Result run(TorchEngine torch, Path modelDir, Options options, Consumer<String> progress) throws IOException {
         DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
         JniUtils.setGradMode(false);
+        int inheritedThreads = JniUtils.getNumThreads();
+        TorchEngine.useIntraOpThreads();
         try (NDManager manager = torch.newManager(torch.device(options.device()));
              KernelChoice kernels = KernelChoice.of(options.fused(), options.fp16(), manager, progress)) {
             progress.accept("Loading " + modelDir);
@@ -158,6 +162,7 @@ public final class StepBenchmark {
             Map<StepClock.Phase, Double> medians = new EnumMap<>(StepClock.Phase.class);
             phases.forEach((phase, values) -> medians.put(phase, median(values)));
             return new Result(modelDir.getFileName().toString(), options, kernels.kernels().name(), JniUtils.getNumThreads(),
+                    inheritedThreads,
                     timings, cpuTimings, medians, vaeMillis, flops, peak.wall(), peak.cpu(), split, transfers, ProcessMemory.residentBytes(),
                     ProcessMemory.peakResidentBytes(), deviceMemory);
         }

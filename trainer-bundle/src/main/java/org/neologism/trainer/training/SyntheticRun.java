@@ -42,8 +42,9 @@ final class SyntheticRun {
         for (int position = 0; position < TOKENS; position++) {
             promptIds[position] = position == 0 ? 0 : position == 5 ? PLACEHOLDER : position < 8 ? 10 + position : 1;
         }
-        AdamW.Settings settings = new AdamW.Settings(TrainingRequest.DEFAULT_ADAM_BETA1, TrainingRequest.DEFAULT_ADAM_BETA2,
-                TrainingRequest.DEFAULT_ADAM_WEIGHT_DECAY, TrainingRequest.DEFAULT_ADAM_EPSILON);
+        TrainingRequest defaults = TrainingRequest.builder("<bench>").build();
+        AdamW.Settings settings = new AdamW.Settings(defaults.adamBeta1(), defaults.adamBeta2(), defaults.adamWeightDecay(),
+                defaults.adamEpsilon());
         this.hostVectors = new float[networks.tokenWidth()];
         this.hostOptimizer = new AdamW(settings, hostVectors.length);
         int numTrainTimesteps = networks.schedule().numTrainTimesteps();

@@ -3,12 +3,16 @@ package org.neologism.trainer.training;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 import org.neologism.core.dataset.DatasetLoader;
 import org.neologism.core.dataset.DatasetOptions;
@@ -26,7 +30,6 @@ import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
-import org.osgi.framework.BundleContext;
 
 /**
  * One textual-inversion run from request to files: diffusers' {@code textual_inversion.py} with a
@@ -35,8 +38,14 @@ import org.osgi.framework.BundleContext;
 public final class TextualInversionRun {
 
     /** The services a run uses; the trainer component supplies them. */
-    public record Services(TorchEngine torch, DatasetLoader datasets, BundleContext context,
+    public record Services(TorchEngine torch, DatasetLoader datasets, Schedules schedules,
                            Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer) {}
+
+    /** Follows a learning-rate schedule by name through the registry of the trainer's bundle. */
+    @FunctionalInterface
+    public interface Schedules {
+        LiveSchedule follow(String name, ScheduleSettings settings, LiveSchedule.Listener listener);
+    }
 
     /** Puts the finished embedding where InvokeAI finds it; returns the file written. */
     @FunctionalInterface
@@ -47,8 +56,8 @@ public final class TextualInversionRun {
     /** How a run ended. */
     public record Result(TrainingStatus status, long step, Path outputDir, Optional<Path> installed, String message) {}
 
-    static final String BIN_FORMAT = "learned_embeds_bin";
-    static final String SAFETENSORS_FORMAT = "diffusers_safetensors";
+    /** The cache of weight-file digests behind the model fingerprint, under the root folder. */
+    static final String WEIGHT_DIGESTS = "cache/weight-digests.json";
 
     private final TrainingRequest request;
     private final RootFolder root;
@@ -62,78 +71,71 @@ public final class TextualInversionRun {
         this.observer = observer;
     }
 
-    /** Checks what can be checked without loading anything; the messages name the flag. */
-    public static void validate(TrainingRequest request) {
-        if ("bf16".equals(request.mixedPrecision())) {
-            throw new IllegalArgumentException("--mixed_precision=bf16 is not supported: DJL 0.36 cannot hold bfloat16"
-                    + " tensors (it aborts the JVM). Use --mixed_precision=fp16 or --mixed_precision=no.");
-        }
-        if (!"no".equals(request.mixedPrecision()) && !"fp16".equals(request.mixedPrecision())) {
-            throw new IllegalArgumentException("--mixed_precision must be no, fp16 or bf16, not " + request.mixedPrecision());
-        }
-        if ("fp16".equals(request.mixedPrecision()) && !request.fusedAttention()) {
-            throw new IllegalArgumentException("--mixed_precision=fp16 needs the fused kernels: drop --no_fused_attention,"
-                    + " or train with --mixed_precision=no.");
-        }
-        requirePositive("--max_train_steps", request.maxTrainSteps());
-        requirePositive("--train_batch_size", request.trainBatchSize());
-        requirePositive("--gradient_accumulation_steps", request.gradientAccumulationSteps());
-        requirePositive("--num_vectors", request.numVectors());
-        requirePositive("--save_steps", request.saveSteps());
-        requirePositive("--checkpointing_steps", request.checkpointingSteps());
-        if (request.lrWarmupSteps() < 0) {
-            throw new IllegalArgumentException("--lr_warmup_steps must not be negative, not " + request.lrWarmupSteps());
-        }
-        if (!(request.learningRate() > 0)) {
-            throw new IllegalArgumentException("--learning_rate must be positive, not " + request.learningRate());
-        }
-        if (request.checkpointsTotalLimit() != null && request.checkpointsTotalLimit() < 1) {
-            throw new IllegalArgumentException("--checkpoints_total_limit must be at least 1, not " + request.checkpointsTotalLimit());
-        }
-        PromptTemplates.forProperty(request.learnableProperty());
-    }
-
-    private static void requirePositive(String flag, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(flag + " must be at least 1, not " + value);
-        }
-    }
-
     /** The output folder the request writes to. */
     public Path outputDir() {
         return request.outputDir() != null ? request.outputDir() : root.trainingOutput(request.placeholderToken());
     }
 
     public Result run() throws IOException, InterruptedException {
-        validate(request);
+        request.requireValid();
+        Path outputDir = outputDir();
+        try (OutputFolder folder = OutputFolder.lock(outputDir, "training " + request.placeholderToken() + " on "
+                + request.model(), observer::notice)) {
+            return runLocked(folder);
+        } catch (IOException failure) {
+            if (!IoFailure.isFileSystemFailure(failure)) {
+                throw failure;
+            }
+            throw new IOException(ioFailure().describe(failure, outputDir), failure);
+        } catch (UncheckedIOException failure) {
+            // loss.csv's appends inside the loop
+            throw new IOException(ioFailure().describe(failure.getCause(), outputDir), failure.getCause());
+        }
+    }
+
+    /** The run's folders and the flag that moves each, most specific first. */
+    private IoFailure ioFailure() {
+        Map<Path, String> flags = new LinkedHashMap<>();
+        flags.put(outputDir(), "--output_dir");
+        if (request.trainDataDir() != null) {
+            flags.put(request.trainDataDir(), "--train_data_dir");
+        }
+        flags.put(root.path(), "--root");
+        return new IoFailure(flags);
+    }
+
+    private Result runLocked(OutputFolder folder) throws IOException, InterruptedException {
         String trigger = request.placeholderToken();
         Path modelDir = ModelLocator.locate(request.model(), root);
         Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(trigger);
-        Path outputDir = outputDir();
+        Path outputDir = folder.path();
         int vectorCount = request.numVectors();
 
         DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
         ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFolder());
-        int initializerId = tokenizer.initializerTokenId(request.initializerToken());
+        int initializerId = InitializerToken.idOf(tokenizer, request.initializerToken());
         int[] placeholderIds = tokenizer.addPlaceholderTokens(trigger, vectorCount);
         String expandedTrigger = ClipTokenizer.expandPlaceholder(trigger, vectorCount);
         TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
                 request.centerCrop(), request.repeats(), expandedTrigger));
-        dataset.skippedWarning().ifPresent(observer::notice);
-        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty());
+        dataset.warnings().forEach(observer::notice);
+        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty().flag());
 
+        if (request.resumeFromCheckpoint() == null || request.resumeFromCheckpoint().isBlank()) {
+            folder.prepareForNewRun(request.overwriteOutputDir(), observer::notice);
+        }
         Files.createDirectories(outputDir.resolve("logs"));
         observer = new LoggedObserver(observer, outputDir.resolve("logs").resolve("train.log"));
         observer.notice("Run of " + trigger + ": model " + modelDir + ", images " + dataDir + ", output " + outputDir);
         String datasetFingerprint = RunFingerprint.ofDataset(dataDir, request.resolution(), request.centerCrop());
-        String modelFingerprint = RunFingerprint.ofModel(modelDir);
-        Optional<Checkpoint> resumed = resumePoint(outputDir, datasetFingerprint, modelFingerprint);
+        String modelFingerprint = RunFingerprint.ofModel(modelDir, new WeightDigests(root.path().resolve(WEIGHT_DIGESTS)));
+        Optional<Checkpoint> resumed = resumePoint(outputDir, modelDir, datasetFingerprint, modelFingerprint);
+        String runId = resumed.map(Checkpoint::runId).orElseGet(() -> UUID.randomUUID().toString());
         long seed = resumed.map(Checkpoint::seed)
                 .orElseGet(() -> request.seed() != null ? request.seed() : new SecureRandom().nextLong());
         long startStep = resumed.map(Checkpoint::step).orElse(0L);
-        double learningRate = request.scaleLr()
-                ? request.learningRate() * request.gradientAccumulationSteps() * request.trainBatchSize()
-                : request.learningRate();
+        double learningRate = TrainingLoop.baseLearningRate(request.learningRate(), request.scaleLr(),
+                request.trainBatchSize(), request.gradientAccumulationSteps());
         AdamW.Settings adam = new AdamW.Settings(request.adamBeta1(), request.adamBeta2(), request.adamWeightDecay(),
                 request.adamEpsilon());
         ScheduleSettings scheduleSettings = new ScheduleSettings(request.lrWarmupSteps(), request.maxTrainSteps(),
@@ -141,12 +143,16 @@ public final class TextualInversionRun {
 
         // libtorch's grad mode is per thread and on for new threads: off outside the gradient collector.
         JniUtils.setGradMode(false);
-        try (NDManager manager = services.torch().newManager(services.torch().device(request.device()));
-             LiveSchedule schedule = LiveSchedule.follow(services.context(), request.lrScheduler(), scheduleSettings,
-                     this::scheduleNotice);
-             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), "fp16".equals(request.mixedPrecision()),
+        int inheritedThreads = JniUtils.getNumThreads();
+        int threads = TorchEngine.useIntraOpThreads();
+        if (threads != inheritedThreads) {
+            observer.notice("libtorch trains on " + threads + " intra-op threads (this thread had " + inheritedThreads + ")");
+        }
+        try (NDManager manager = services.torch().newManager(services.torch().deviceFor(request.device()));
+             LiveSchedule schedule = services.schedules().follow(request.lrScheduler(), scheduleSettings, scheduleListener());
+             KernelChoice kernels = KernelChoice.of(request.fusedAttention(), request.halfPrecision(),
                      manager, observer::notice)) {
-            FrozenNetworks networks = FrozenNetworks.load(model, manager, "fp16".equals(request.mixedPrecision()),
+            FrozenNetworks networks = FrozenNetworks.load(model, manager, request.halfPrecision(),
                     kernels.kernels());
             int width = networks.tokenWidth();
             float[] vectors;
@@ -176,27 +182,30 @@ public final class TextualInversionRun {
             RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, width, services.codecs());
 
             Checkpoint.Recipe recipe = new Checkpoint.Recipe(seed, trigger, vectorCount, width, datasetFingerprint,
-                    modelFingerprint, request);
+                    modelFingerprint, request, runId);
+            // The vectors and AdamW's state move to the device; they come back only for the files that hold them.
+            TrainingLoop loop = new TrainingLoop(new DeviceTraining(step, batches, vectors, vectorCount, optimizer,
+                    request.trainBatchSize(), request.gradientAccumulationSteps(), manager), schedule::multiplier,
+                    learningRate);
             long started = System.nanoTime();
             observer.status(TrainingStatus.RUNNING, "Training " + trigger + " on " + dataset.images().size()
                     + " images from step " + startStep + " of " + request.maxTrainSteps());
-            // Its tensors live in sub-managers of the run's manager, which frees them when the run ends.
-            DeviceTraining device = new DeviceTraining(step, batches, vectors, vectorCount, optimizer,
-                    request.trainBatchSize(), request.gradientAccumulationSteps(), manager);
             for (long done = startStep; done < request.maxTrainSteps(); done++) {
                 if (observer.stopRequested()) {
-                    Path saved = recipe.at(done, device.vectors(), device.optimizer()).save(outputDir);
-                    outputs.writeFinal(device.vectors());
+                    // no learned_embeds.bin: a stopped run's embedding is not a result, its checkpoint resumes it
+                    Path saved = done > startStep ? recipe.at(done, loop.vectors(), loop.optimizer()).save(outputDir)
+                            : outputDir.resolve(Checkpoint.FOLDER_PREFIX + done);
                     return new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step " + done
-                            + "; state saved in " + saved + ". Resume with --resume_from_checkpoint latest.");
+                            + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
+                            + " --resume_from_checkpoint latest." : " before any training step; nothing was written."));
                 }
-                double lr = learningRate * schedule.multiplier(done);
-                DeviceTraining.StepResult result = device.step(done, lr);
-                double loss = result.loss();
-                if (!result.finite()) {
-                    // The update of this step was not applied: the vectors are those of step `done`.
-                    Path kept = outputs.writeFinal(device.vectors());
-                    String what = result.lossFinite() ? "The gradient became NaN or infinite" : "The loss became " + loss;
+                TrainingLoop.Step stepped = loop.run(done);
+                double loss = stepped.loss();
+                double lr = stepped.lr();
+                if (!stepped.finite()) {
+                    // kept as an intermediate file: a diverged run has no final learned_embeds.bin
+                    Path kept = outputs.writeIntermediate(done, loop.vectors());
+                    String what = stepped.lossFinite() ? "The gradient became NaN or infinite" : "The loss became " + loss;
                     return new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), what
                             + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
                             + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no.");
@@ -206,53 +215,67 @@ public final class TextualInversionRun {
                 log.append(new LossLog.Row(global, loss, lr, seconds));
                 observer.stepDone(global, request.maxTrainSteps(), loss, lr);
                 if (global % request.saveSteps() == 0) {
-                    outputs.writeIntermediate(global, device.vectors());
+                    outputs.writeIntermediate(global, loop.vectors());
                 }
                 if (global % request.checkpointingSteps() == 0) {
-                    recipe.at(global, device.vectors(), device.optimizer()).save(outputDir);
+                    recipe.at(global, loop.vectors(), loop.optimizer()).save(outputDir);
                     if (request.checkpointsTotalLimit() != null) {
                         Checkpoint.prune(outputDir, request.checkpointsTotalLimit());
                     }
                 }
             }
-            vectors = device.vectors();
+            vectors = loop.vectors();
             outputs.writeFinal(vectors);
             outputs.plotLoss(log);
-            Path installed = services.installer().install(outputs.embedding(vectors));
+            Path installed = install(outputs.embedding(vectors), outputDir.resolve("learned_embeds.bin"));
             return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), outputDir, Optional.of(installed),
                     "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputDir.resolve("learned_embeds.bin")
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
         }
     }
 
-    /** LiveSchedule reports a missing provider with "waits for"; the job shows it as paused. */
-    private void scheduleNotice(String message) {
-        if (message.contains("waits for")) {
-            observer.status(TrainingStatus.PAUSED, message);
-        } else {
-            observer.notice(message);
+    /** Installs the result; when that fails, the message says where the trained embedding is kept. */
+    private Path install(Embedding embedding, Path trained) throws IOException {
+        try {
+            return services.installer().install(embedding);
+        } catch (IOException failure) {
+            String why = IoFailure.isFileSystemFailure(failure) ? ioFailure().describe(failure, root.embeddings())
+                    : failure.getMessage();
+            throw new IOException(why + " The trained embedding is safe in " + trained + "; install it later with"
+                    + " ti:import " + trained + ".", failure);
         }
     }
 
-    private Optional<Checkpoint> resumePoint(Path outputDir, String datasetFingerprint, String modelFingerprint)
-            throws IOException {
+
+    /** A step that waits for its schedule pauses the job; the job shows which schedule it waits for. */
+    private LiveSchedule.Listener scheduleListener() {
+        return new LiveSchedule.Listener() {
+            @Override
+            public void notice(String line) {
+                observer.notice(line);
+            }
+
+            @Override
+            public void waiting(String schedule, String line) {
+                observer.paused(schedule, line);
+            }
+        };
+    }
+
+    private Optional<Checkpoint> resumePoint(Path outputDir, Path modelDir, String datasetFingerprint,
+                                             String modelFingerprint) throws IOException {
         String wanted = request.resumeFromCheckpoint();
         if (wanted == null || wanted.isBlank()) {
             return Optional.empty();
         }
-        Optional<Path> folder;
-        if (wanted.equals("latest")) {
-            folder = Checkpoint.latest(outputDir);
-            if (folder.isEmpty()) {
-                observer.notice("No checkpoint in " + outputDir + " to resume from; starting a new training run.");
-                return Optional.empty();
-            }
-        } else {
-            Path given = Path.of(wanted);
-            folder = Optional.of(given.isAbsolute() || Files.isDirectory(given) ? given : outputDir.resolve(given));
+        Optional<Checkpoint> found = ResumePoint.find(outputDir, wanted, observer::notice);
+        if (found.isEmpty()) {
+            observer.notice("No checkpoint in " + outputDir + " to resume from; starting a new training run.");
+            return Optional.empty();
         }
-        Checkpoint checkpoint = Checkpoint.load(folder.get());
-        String refusal = "Cannot resume from " + folder.get() + ": ";
+        Checkpoint checkpoint = found.get();
+        Path folder = outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step());
+        String refusal = "Cannot resume from " + folder + ": ";
         if (!checkpoint.trigger().equals(request.placeholderToken()) || checkpoint.vectorCount() != request.numVectors()) {
             throw new IllegalArgumentException(refusal + "it learns " + checkpoint.trigger() + " with " + checkpoint.vectorCount()
                     + " vectors, this run " + request.placeholderToken() + " with " + request.numVectors()
@@ -263,9 +286,9 @@ public final class TextualInversionRun {
                     + " --center_crop) than this run's. Resume with the same training data, or start a new run with"
                     + " another --output_dir.");
         }
-        if (!checkpoint.modelFingerprint().equals(modelFingerprint)) {
+        if (!RunFingerprint.sameModel(checkpoint.modelFingerprint(), modelDir, modelFingerprint)) {
             throw new IllegalArgumentException(refusal + "it was trained on another model than --model " + request.model()
-                    + ". Resume with the same model, or start a new run with another --output_dir.");
+                    + " (the weights differ). Resume with the same model, or start a new run with another --output_dir.");
         }
         return Optional.of(checkpoint);
     }

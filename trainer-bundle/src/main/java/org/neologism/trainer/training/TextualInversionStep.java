@@ -4,11 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.List;
 import org.neologism.trainer.model.clip.TokenSplice;
+import org.neologism.trainer.model.conditioning.Conditioning;
 import org.neologism.trainer.model.nn.FlopCounter;
 import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.nn.Scalars;
+import org.neologism.trainer.model.unet.AddedConditions;
 
 /**
  * The loss and the placeholder vectors' gradient for one (micro-)batch, as TRAINING.md states it:
@@ -19,6 +24,10 @@ import org.neologism.trainer.model.nn.Scalars;
  * ehs     = text_encoder(ids with the placeholder rows replaced by the vectors)
  * loss    = mean((unet(x_t, t, ehs) - target)²)   in float32; target = noise, or v for v-prediction
  * </pre>
+ *
+ * For SDXL the text side is the {@link org.neologism.trainer.model.conditioning.TextConditioner}'s: each
+ * vector row holds one slice per text encoder ({@code [d1 | d2]}), each encoder sees its own slice at its
+ * own placeholder ids, and the UNet also gets the pooled projection and the batch's {@code add_time_ids}.
  *
  * The step runs on tensors already on the device ({@link #runOnDevice}); {@link #run} is the same step
  * fed from and read back to Java arrays, as the parity tests and the benchmark use it. Each call runs in
@@ -36,9 +45,17 @@ public final class TextualInversionStep {
      * @param eps         standard normal draws for the posterior sample
      * @param noise       standard normal DDPM noise
      * @param latentShape {@code [C, h, w]}
+     * @param inputIds2   SDXL: {@code [B, 77]} ids of the second tokenizer; null for one text encoder
+     * @param addTimeIds  SDXL: {@code [B, 6]} time ids (original h, w, crop top, left, target h, w); else null
      */
     public record Batch(long[] inputIds, long[] timesteps, float[] latentMean, float[] latentStd, float[] eps, float[] noise,
-                        long[] latentShape) {
+                        long[] latentShape, long[] inputIds2, float[] addTimeIds) {
+
+        /** A batch for a model with one text encoder (SD 1.x/2.x). */
+        public Batch(long[] inputIds, long[] timesteps, float[] latentMean, float[] latentStd, float[] eps,
+                     float[] noise, long[] latentShape) {
+            this(inputIds, timesteps, latentMean, latentStd, eps, noise, latentShape, null, null);
+        }
 
         public int size() {
             return timesteps.length;
@@ -48,14 +65,16 @@ public final class TextualInversionStep {
     /**
      * One batch's inputs on the device.
      *
-     * @param inputIds              {@code [B, 77]} int64
+     * @param inputIds              per text encoder, {@code [B, 77]} int64
      * @param timesteps             {@code [B]} int64
      * @param sqrtAlphaProd         √ᾱ_t, {@code [B, 1, 1, 1]} float32
      * @param sqrtOneMinusAlphaProd √(1-ᾱ_t), {@code [B, 1, 1, 1]} float32
-     * @param latentMean            {@code [B, C, h, w]} float32, as are the rest
+     * @param latentMean            {@code [B, C, h, w]} float32, as are std, eps and noise
+     * @param addTimeIds            SDXL: {@code [B, 6]} float32; else null
      */
-    public record DeviceBatch(NDArray inputIds, NDArray timesteps, NDArray sqrtAlphaProd, NDArray sqrtOneMinusAlphaProd,
-                              NDArray latentMean, NDArray latentStd, NDArray eps, NDArray noise) {}
+    public record DeviceBatch(List<NDArray> inputIds, NDArray timesteps, NDArray sqrtAlphaProd,
+                              NDArray sqrtOneMinusAlphaProd, NDArray latentMean, NDArray latentStd, NDArray eps,
+                              NDArray noise, NDArray addTimeIds) {}
 
     /** The loss of the batch (before any accumulation scaling) and d(loss·scale)/d(vectors). */
     public record Outcome(float loss, float[] gradient) {}
@@ -64,15 +83,30 @@ public final class TextualInversionStep {
     public record DeviceOutcome(NDArray loss, NDArray gradient) {}
 
     private final FrozenNetworks networks;
-    private final long[] placeholderIds;
+    private final List<long[]> placeholderIds;
+    private final int vectorCount;
     private final double scalingFactor;
 
     /**
-     * @param placeholderIds the token ids whose embeddings the vectors replace, one per vector
+     * @param placeholderIds the token ids whose embeddings the vectors replace, one per vector, the same in
+     *                       every tokenizer
      */
     public TextualInversionStep(FrozenNetworks networks, long[] placeholderIds) {
+        this(networks, java.util.Collections.nCopies(networks.text().encoders().size(), placeholderIds));
+    }
+
+    /**
+     * @param placeholderIds per text encoder (in pipeline order), the ids its tokenizer gave the placeholder
+     *                       tokens, one per vector
+     */
+    public TextualInversionStep(FrozenNetworks networks, List<long[]> placeholderIds) {
+        if (placeholderIds.size() != networks.text().encoders().size()) {
+            throw new IllegalArgumentException(placeholderIds.size() + " placeholder id lists for "
+                    + networks.text().encoders().size() + " text encoders");
+        }
         this.networks = networks;
-        this.placeholderIds = placeholderIds.clone();
+        this.placeholderIds = placeholderIds.stream().map(long[]::clone).toList();
+        this.vectorCount = placeholderIds.get(0).length;
         this.scalingFactor = networks.vae().scalingFactor();
     }
 
@@ -91,16 +125,24 @@ public final class TextualInversionStep {
         Shape latents = new Shape(size, batch.latentShape()[0], batch.latentShape()[1], batch.latentShape()[2]);
         Shape perSample = new Shape(size, 1, 1, 1);
         try (NDManager step = parent.newSubManager()) {
-            DeviceBatch onDevice = new DeviceBatch(
-                    upload(step.create(batch.inputIds(), new Shape(size, batch.inputIds().length / size))),
+            List<NDArray> ids = new ArrayList<>();
+            ids.add(upload(idArray(step, batch.inputIds(), size)));
+            if (placeholderIds.size() > 1) {
+                ids.add(upload(idArray(step, batch.inputIds2(), size)));
+            }
+            NDArray addTimeIds = networks.unet().needsAddedConditions()
+                    ? upload(step.create(batch.addTimeIds(), new Shape(size, 6)))
+                    : null;
+            DeviceBatch onDevice = new DeviceBatch(ids,
                     upload(step.create(batch.timesteps())),
                     upload(step.create(networks.schedule().sqrtAlphaProd(batch.timesteps()), perSample)),
                     upload(step.create(networks.schedule().sqrtOneMinusAlphaProd(batch.timesteps()), perSample)),
                     upload(step.create(batch.latentMean(), latents)),
                     upload(step.create(batch.latentStd(), latents)),
                     upload(step.create(batch.eps(), latents)),
-                    upload(step.create(batch.noise(), latents)));
-            NDArray trainable = upload(step.create(vectors, new Shape(placeholderIds.length, width)));
+                    upload(step.create(batch.noise(), latents)),
+                    addTimeIds);
+            NDArray trainable = upload(step.create(vectors, new Shape(vectorCount, width)));
             clock.lap(StepClock.Phase.UPLOAD);
             DeviceOutcome outcome = forwardBackward(trainable, onDevice, lossScale, clock);
             HostTransfers.download();
@@ -140,10 +182,13 @@ public final class TextualInversionStep {
         NDArray mse;
         try (GradientCollector collector = step.getEngine().newGradientCollector()) {
             FlopCounter.gradientPath(true);
-            NDArray states = networks.textEncoder().forward(batch.inputIds(), new TokenSplice(placeholderIds, trainable));
+            Conditioning conditioning = networks.text().condition(batch.inputIds(), splices(trainable));
             FlopCounter.gradientPath(false);
+            AddedConditions added = networks.unet().needsAddedConditions()
+                    ? new AddedConditions(conditioning.pooledPromptEmbeds(), batch.addTimeIds())
+                    : null;
             clock.lap(StepClock.Phase.TEXT_ENCODER);
-            NDArray prediction = networks.unet().forward(noisy, batch.timesteps(), states);
+            NDArray prediction = networks.unet().forward(noisy, batch.timesteps(), conditioning.promptEmbeds(), added);
             clock.lap(StepClock.Phase.UNET_FORWARD);
             // The loss is computed in float32 (mixed precision); the cast must keep the gradient.
             NDArray error = networks.kernels().cast(prediction, DataType.FLOAT32).sub(target);
@@ -161,5 +206,26 @@ public final class TextualInversionStep {
     private static NDArray upload(NDArray fromJava) {
         HostTransfers.upload();
         return fromJava;
+    }
+
+    private static NDArray idArray(NDManager step, long[] ids, int batch) {
+        if (ids == null) {
+            throw new IllegalArgumentException("this model has two text encoders: the batch needs the ids of both");
+        }
+        return step.create(ids, new Shape(batch, ids.length / batch));
+    }
+
+    /** Each encoder's columns of the trainable rows, spliced in at that encoder's placeholder ids. */
+    private List<TokenSplice> splices(NDArray trainable) {
+        int[] widths = networks.text().widths();
+        List<TokenSplice> splices = new ArrayList<>();
+        int offset = 0;
+        for (int e = 0; e < widths.length; e++) {
+            NDArray columns = widths.length == 1 ? trainable
+                    : trainable.get(new NDIndex(":, " + offset + ":" + (offset + widths[e])));
+            splices.add(new TokenSplice(placeholderIds.get(e), columns));
+            offset += widths[e];
+        }
+        return splices;
     }
 }

@@ -26,11 +26,34 @@ public class FolderDatasetLoader implements DatasetLoader {
     public TrainingDataset load(DatasetOptions options) throws IOException {
         TrainingFolder folder = TrainingFolder.list(options.dataDir());
         List<TrainingImage> images = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         for (Path file : folder.images()) {
-            images.add(new TrainingImage(file, options.resolution(), pixels(decoder.decode(file), options),
-                    caption(file, options)));
+            RgbImage decoded = decoder.decode(file);
+            smallerThanResolution(file, decoded, options).ifPresent(warnings::add);
+            images.add(new TrainingImage(file, options.resolution(), pixels(decoded, options), caption(file, options)));
         }
-        return new TrainingDataset(images, folder.skipped(), options.repeats(), options.flipProbability());
+        for (Path skipped : folder.skipped()) {
+            TrainingFolder.unsupportedFormat(skipped).ifPresent(format -> warnings.add("Skipped " + skipped + ": " + format
+                    + " images cannot be read. Convert it to PNG or JPEG to train on it."));
+        }
+        return new TrainingDataset(images, folder.skipped(), options.repeats(), options.flipProbability(), warnings);
+    }
+
+    /**
+     * An image with a side shorter than the training resolution is enlarged, as diffusers does without a
+     * word; the enlargement is blurry, so the user hears of it.
+     */
+    static Optional<String> smallerThanResolution(Path file, RgbImage image, DatasetOptions options) {
+        int resolution = options.resolution();
+        int width = options.centerCrop() ? Math.min(image.width(), image.height()) : image.width();
+        int height = options.centerCrop() ? width : image.height();
+        if (width >= resolution && height >= resolution) {
+            return Optional.empty();
+        }
+        return Optional.of("The training image " + file + " is " + image.width() + "×" + image.height()
+                + " pixels, smaller than --resolution " + resolution + ": it is enlarged to " + resolution + "×"
+                + resolution + " and trains blurred. Use images at least " + resolution + " pixels on each side,"
+                + " or a lower --resolution.");
     }
 
     /** Optional centre crop, PIL bicubic resize to the training resolution, scaling to [-1, 1]. */

@@ -34,7 +34,7 @@ final class ImageFileDecoder {
         try (ImageInputStream input = open(file)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
-                throw unreadable(file, "its content is not a PNG, JPEG, WebP or BMP image", null);
+                throw unreadable(file, "its content is not a PNG, JPEG, WebP, BMP, GIF or TIFF image", null);
             }
             ImageReader reader = readers.next();
             List<String> damage = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -17,7 +18,15 @@ import java.util.stream.Stream;
  */
 record TrainingFolder(Path folder, List<Path> images, List<Path> skipped) {
 
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp");
+    /** What PIL opens for diffusers' loader and ImageIO decodes (GIF: the first frame, as PIL's convert). */
+    static final Set<String> IMAGE_EXTENSIONS = org.neologism.core.dataset.DatasetLoader.IMAGE_EXTENSIONS;
+
+    /** Image formats people drop into a training folder that no reader here decodes, by extension. */
+    private static final Map<String, String> UNSUPPORTED_FORMATS = Map.ofEntries(
+            Map.entry("heic", "HEIC"), Map.entry("heif", "HEIF"), Map.entry("avif", "AVIF"), Map.entry("jxl", "JPEG XL"),
+            Map.entry("jp2", "JPEG 2000"), Map.entry("ppm", "PPM"), Map.entry("pgm", "PGM"), Map.entry("pbm", "PBM"),
+            Map.entry("pnm", "PNM"), Map.entry("tga", "TGA"), Map.entry("ico", "ICO"), Map.entry("psd", "Photoshop"),
+            Map.entry("svg", "SVG"), Map.entry("pcx", "PCX"), Map.entry("dds", "DDS"));
 
     TrainingFolder {
         images = List.copyOf(images);
@@ -57,13 +66,32 @@ record TrainingFolder(Path folder, List<Path> images, List<Path> skipped) {
         if (images.isEmpty()) {
             throw new IOException("The training folder " + folder + " holds no image ("
                     + String.join(", ", IMAGE_EXTENSIONS.stream().sorted().toList()) + ")" + (entries.isEmpty()
-                    ? "; it is empty" : "; found only " + entries.size() + (entries.size() == 1 ? " other entry" : " other entries"))
+                    ? "; it is empty" : "; found only " + describe(entries))
                     + ". Add 3-5 images of the concept or point --train_data_dir at the folder that holds them.");
         }
         List<Path> skipped = entries.stream()
                 .filter(entry -> !images.contains(entry) && !captions.contains(entry))
                 .toList();
         return new TrainingFolder(folder, images, skipped);
+    }
+
+    /** Up to five entries by name, each unsupported image format named with the way out. */
+    private static String describe(List<Path> entries) {
+        List<String> named = new ArrayList<>();
+        for (Path entry : entries.subList(0, Math.min(5, entries.size()))) {
+            named.add(entry.getFileName() + unsupportedFormat(entry)
+                    .map(format -> " (" + format + ", which cannot be read: convert it to PNG or JPEG)").orElse(""));
+        }
+        String rest = entries.size() > 5 ? " and " + (entries.size() - 5) + " more" : "";
+        return String.join(", ", named) + rest;
+    }
+
+    /** The name of an image format no reader here decodes, judged by the file's extension. */
+    static Optional<String> unsupportedFormat(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? Optional.ofNullable(UNSUPPORTED_FORMATS.get(name.substring(dot + 1).toLowerCase(Locale.ROOT)))
+                : Optional.empty();
     }
 
     /** The caption file of {@code image}, when there is one. */

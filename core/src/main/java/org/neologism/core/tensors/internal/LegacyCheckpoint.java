@@ -18,7 +18,9 @@ import org.neologism.core.tensors.TorchStorage;
  * The legacy {@code torch.save} format ({@code _use_new_zipfile_serialization=False}, and every file from
  * before PyTorch 1.6): five pickles in a row (magic number, protocol version 1001, system info, the
  * object, the sorted storage keys), then each storage in key order as an int64 element count followed
- * by its raw bytes.
+ * by its raw bytes. A module class in the object (the original textual-inversion file's
+ * {@code nn.ParameterDict}) is written as a {@code ('module', class, source_file, source)} persistent id;
+ * its class is looked up in the allowlist as any global is, and its source text is never compiled.
  */
 public final class LegacyCheckpoint implements StorageSource {
 
@@ -61,6 +63,9 @@ public final class LegacyCheckpoint implements StorageSource {
                         + " checkpoints are supported");
             }
             Object root = new RestrictedUnpickler(file, "pickle 4 (object)", pickles, id -> {
+                if (TorchRebuild.isModuleSource(id)) {
+                    return TorchRebuild.moduleClass(id);
+                }
                 StorageView view = TorchRebuild.storage(id);
                 TorchStorage previous = storages.putIfAbsent(view.storage().key(), view.storage());
                 if (previous != null && !previous.equals(view.storage())) {

@@ -52,27 +52,65 @@ public enum PythonGlobal {
     }
 
     /**
-     * The global {@code module.name}, or a refusal naming it. Python 2 spellings that protocol 2 pickles use
-     * ({@code __builtin__}) are accepted for the same builtins.
+     * Python 2 module names that protocol 0–2 pickles carry, as Python 3's unpickler maps them
+     * ({@code _compat_pickle.IMPORT_MAPPING}, the entries a tensor file or an attack would use).
+     */
+    private static final Map<String, String> PYTHON3_MODULES = Map.of(
+            "__builtin__", "builtins",
+            "exceptions", "builtins",
+            "copy_reg", "copyreg",
+            "commands", "subprocess",
+            "cPickle", "pickle",
+            "cStringIO", "io",
+            "StringIO", "io",
+            "UserDict", "collections",
+            "Queue", "queue");
+
+    /** Python 2 builtins that moved or were renamed ({@code _compat_pickle.NAME_MAPPING}). */
+    private static final Map<String, String> PYTHON3_BUILTINS = Map.of(
+            "xrange", "builtins.range",
+            "unicode", "builtins.str",
+            "basestring", "builtins.str",
+            "long", "builtins.int",
+            "unichr", "builtins.chr",
+            "raw_input", "builtins.input",
+            "reduce", "functools.reduce",
+            "intern", "sys.intern");
+
+    /**
+     * The global {@code module.name}, or a refusal naming it as Python 3 does ({@code builtins.eval} for
+     * the {@code __builtin__ eval} that protocol 2 pickles spell). The Python 2 spellings are accepted for
+     * the same allowed builtins.
      */
     static Object resolve(String module, String name) {
-        String canonicalModule = module.equals("__builtin__") ? "builtins" : module;
-        if (canonicalModule.equals("torch") && STORAGE_TYPES.containsKey(name)) {
-            return new StorageClass(name, STORAGE_TYPES.get(name));
+        String python3 = python3Name(module, name);
+        int dot = python3.lastIndexOf('.');
+        String canonicalModule = python3.substring(0, dot);
+        String canonicalName = python3.substring(dot + 1);
+        if (canonicalModule.equals("torch") && STORAGE_TYPES.containsKey(canonicalName)) {
+            return new StorageClass(canonicalName, STORAGE_TYPES.get(canonicalName));
         }
         for (PythonGlobal allowed : values()) {
-            if (allowed != STORAGE && allowed.module.equals(canonicalModule) && allowed.name.equals(name)) {
+            if (allowed != STORAGE && allowed.module.equals(canonicalModule) && allowed.name.equals(canonicalName)) {
                 return allowed;
             }
         }
-        throw new PickleRefusal("refused global " + shorten(module) + "." + shorten(name)
+        throw new PickleRefusal("refused global " + shorten(python3)
                 + ": tensor files need only torch rebuild functions, storage classes and containers,"
                 + " and loading anything else could run code");
     }
 
+    /** {@code module.name} as Python 3 imports it. */
+    static String python3Name(String module, String name) {
+        if (module.equals("__builtin__") && PYTHON3_BUILTINS.containsKey(name)) {
+            return PYTHON3_BUILTINS.get(name);
+        }
+        return PYTHON3_MODULES.getOrDefault(module, module) + "." + name;
+    }
+
     private static String shorten(String text) {
         String printable = text.replaceAll("[^\\x20-\\x7e]", "?");
-        return printable.length() <= 80 ? printable : printable.substring(0, 80) + "...";
+        return printable.length() <= 160 ? printable : printable.substring(0, 160) + "...";
     }
 
     /** A storage class such as {@code torch.FloatStorage}. */

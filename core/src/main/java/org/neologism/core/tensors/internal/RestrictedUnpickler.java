@@ -187,6 +187,18 @@ public final class RestrictedUnpickler {
                 String module = line();
                 push(PythonGlobal.resolve(module, line()));
             }
+            case 'i' -> { // INST: protocol 0's class call, checked like GLOBAL
+                String module = line();
+                Object cls = PythonGlobal.resolve(module, line());
+                push(call(cls, popMark()));
+            }
+            case 'o' -> { // OBJ
+                List<Object> items = popMark();
+                if (items.isEmpty()) {
+                    throw new PickleRefusal("OBJ without a class");
+                }
+                push(call(items.get(0), new ArrayList<>(items.subList(1, items.size()))));
+            }
             case 0x93 -> {
                 Object name = pop();
                 Object module = pop();

@@ -22,6 +22,35 @@ public final class TorchRebuild {
      * Parses {@code ('storage', torch.FloatStorage, key, location, numel[, view_metadata])}; the sixth
      * element appears in legacy files only.
      */
+    /** Whether a persistent id is the legacy format's {@code ('module', class, source_file, source)}. */
+    static boolean isModuleSource(Object persistentId) {
+        return persistentId instanceof List<?> id && !id.isEmpty() && "module".equals(id.get(0));
+    }
+
+    /**
+     * The class of a legacy {@code ('module', class, source_file, source)} persistent id, as
+     * {@code torch.load} returns it: torch only compares the source with the installed one, and so
+     * does nothing here with it. The class itself went through the global allowlist already; of the
+     * allowed names only {@code nn.ParameterDict} is a module.
+     */
+    static Object moduleClass(Object persistentId) {
+        List<?> id = (List<?>) persistentId;
+        if (id.size() != 4) {
+            throw new PickleRefusal("persistent id is not a ('module', class, source_file, source) tuple");
+        }
+        if (id.get(1) != PythonGlobal.PARAMETER_DICT) {
+            throw new PickleRefusal("persistent id names module class " + RestrictedUnpickler.typeName(id.get(1))
+                    + "; tensor files hold only torch.nn.modules.container.ParameterDict");
+        }
+        for (int i = 2; i < 4; i++) {
+            if (id.get(i) != null && !(id.get(i) instanceof String)) {
+                throw new PickleRefusal("module source of a persistent id is a " + RestrictedUnpickler.typeName(id.get(i))
+                        + ", not text");
+            }
+        }
+        return id.get(1);
+    }
+
     public static StorageView storage(Object persistentId) {
         if (!(persistentId instanceof List<?> id) || id.size() < 5 || id.size() > 6 || !"storage".equals(id.get(0))) {
             throw new PickleRefusal("persistent id is not a ('storage', type, key, location, size) tuple");

@@ -46,12 +46,12 @@ class FolderDatasetLoaderTest {
 
         TrainingDataset dataset = loader.load(new DatasetOptions(folder, 8, false));
 
-        assertEquals(List.of("a.BMP", "b.png", "c.jpeg", "d.JPG", "e.webp"),
+        assertEquals(List.of("a.BMP", "b.png", "c.jpeg", "d.JPG", "e.webp", "f.gif"),
                 dataset.images().stream().map(image -> image.source().getFileName().toString()).toList());
-        assertEquals(List.of("f.gif", "more", "notes.md", "orphan.txt"),
+        assertEquals(List.of("more", "notes.md", "orphan.txt"),
                 dataset.skipped().stream().map(path -> path.getFileName().toString()).toList());
         String warning = dataset.skippedWarning().orElseThrow();
-        for (String name : List.of("f.gif", "more", "notes.md", "orphan.txt")) {
+        for (String name : List.of("more", "notes.md", "orphan.txt")) {
             assertTrue(warning.contains(name), warning);
         }
         for (TrainingImage image : dataset.images()) {
@@ -161,6 +161,68 @@ class FolderDatasetLoaderTest {
         Files.write(folder.resolve("b.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0x00, 0x01, 0x02});
         IOException error = assertThrows(IOException.class, () -> loader.load(new DatasetOptions(folder, 8, false)));
         assertTrue(error.getMessage().contains(folder.resolve("b.jpg").toString()), error.getMessage());
+    }
+
+    /** PIL opens an animated GIF at its first frame and reads TIFF; so does the loader. */
+    @Test
+    void anAnimatedGifTrainsOnItsFirstFrameAndATiffIsRead() throws IOException {
+        BufferedImage first = solid(8, 8, 0xFF2040);
+        BufferedImage second = solid(8, 8, 0x10E030);
+        try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(
+                folder.resolve("animated.gif").toFile())) {
+            javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("gif").next();
+            writer.setOutput(out);
+            writer.prepareWriteSequence(null);
+            writer.writeToSequence(new javax.imageio.IIOImage(first, null, null), null);
+            writer.writeToSequence(new javax.imageio.IIOImage(second, null, null), null);
+            writer.endWriteSequence();
+            writer.dispose();
+        }
+        TestImages.write(TestImages.gradient(8, 8, BufferedImage.TYPE_3BYTE_BGR), "tiff", folder.resolve("scan.tif"));
+
+        TrainingDataset dataset = loader.load(new DatasetOptions(folder, 8, false));
+
+        assertEquals(List.of("animated.gif", "scan.tif"),
+                dataset.images().stream().map(image -> image.source().getFileName().toString()).toList());
+        float[] gif = dataset.images().get(0).pixels();
+        assertEquals((float) (0xFF / 127.5 - 1.0), gif[0], "red of the first frame, not the second's");
+        assertEquals((float) (0x20 / 127.5 - 1.0), gif[64]);
+        float[] tiff = dataset.images().get(1).pixels();
+        assertEquals((float) ((255 - 3) / 127.5 - 1.0), tiff[64 + 3], "green of pixel (3, 0)");
+        assertEquals(List.of(), dataset.warnings());
+    }
+
+    @Test
+    void anImageSmallerThanTheResolutionTrainsWithAWarningNamingIt() throws IOException {
+        TestImages.write(solid(1, 1, 0x808080), "png", folder.resolve("tiny.png"));
+        TestImages.write(TestImages.gradient(16, 16, BufferedImage.TYPE_3BYTE_BGR), "png", folder.resolve("big.png"));
+        TrainingDataset dataset = loader.load(new DatasetOptions(folder, 16, false));
+        assertEquals(2, dataset.images().size());
+        assertEquals(List.of("The training image " + folder.resolve("tiny.png") + " is 1×1 pixels, smaller than"
+                + " --resolution 16: it is enlarged to 16×16 and trains blurred. Use images at least 16 pixels on each"
+                + " side, or a lower --resolution."), dataset.warnings());
+    }
+
+    @Test
+    void anImageFormatThatCannotBeReadIsNamed() throws IOException {
+        Files.write(folder.resolve("IMG_0001.HEIC"), new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'});
+        IOException error = assertThrows(IOException.class, () -> loader.load(new DatasetOptions(folder, 8, false)));
+        assertTrue(error.getMessage().contains("found only IMG_0001.HEIC (HEIC, which cannot be read: convert it to PNG"
+                + " or JPEG)"), error.getMessage());
+        TestImages.write(solid(8, 8, 0), "png", folder.resolve("a.png"));
+        TrainingDataset dataset = loader.load(new DatasetOptions(folder, 8, false));
+        assertTrue(dataset.warnings().contains("Skipped " + folder.resolve("IMG_0001.HEIC") + ": HEIC images cannot be"
+                + " read. Convert it to PNG or JPEG to train on it."), dataset.warnings().toString());
+    }
+
+    private static BufferedImage solid(int width, int height, int rgb) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, rgb);
+            }
+        }
+        return image;
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.neologism.trainer.model.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -13,12 +14,15 @@ import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.nn.Init;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.nn.LayerNorm;
+import org.neologism.trainer.model.nn.Linear;
 import org.neologism.trainer.model.nn.Module;
 import org.neologism.trainer.model.nn.Parameter;
 
 /**
  * transformers' {@code CLIPTextModel} as Stable Diffusion uses it: {@code last_hidden_state} after the
  * final layer norm, causal self-attention, no padding mask. Weight names start at {@code text_model.}.
+ * With {@code CLIPTextModelWithProjection} (SDXL's second encoder) it also has {@code text_projection}, and
+ * {@link #encode} gives the penultimate hidden state and the projected pooled token SDXL conditions on.
  */
 public final class ClipTextModel extends Module {
 
@@ -27,6 +31,7 @@ public final class ClipTextModel extends Module {
     private final Parameter positionEmbedding;
     private final List<ClipEncoderLayer> layers = new ArrayList<>();
     private final LayerNorm finalLayerNorm;
+    private final Linear textProjection;
 
     public ClipTextModel(TextEncoderConfig config, Kernels kernels) {
         this.config = config;
@@ -42,6 +47,77 @@ public final class ClipTextModel extends Module {
                     config.intermediateSize(), config.numAttentionHeads(), config.layerNormEps(), activation)));
         }
         finalLayerNorm = textModel.child("final_layer_norm", new LayerNorm(config.hiddenSize(), config.layerNormEps()));
+        textProjection = config.withProjection()
+                ? child("text_projection", new Linear(config.hiddenSize(), config.projectionDim(), false)) : null;
+    }
+
+    /**
+     * What one pass gives: {@code last_hidden_state} [B, N, d] (after the final layer norm),
+     * {@code hidden_states[-2]} [B, N, d] (the output of layer L-2, no final norm), {@code pooler_output}
+     * [B, d] and, with a projection, {@code text_embeds} [B, projection_dim] (else null).
+     */
+    public record Output(NDArray lastHiddenState, NDArray penultimateHiddenState, NDArray pooled, NDArray textEmbeds) {}
+
+    /** Every output of {@code CLIPTextModel(WithProjection)(input_ids, output_hidden_states=True)}. */
+    public Output encode(NDArray inputIds, TokenSplice splice) {
+        NDArray x = embed(inputIds, splice);
+        NDArray penultimate = layers.size() == 1 ? x : null;
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(x);
+            if (i == layers.size() - 2) {
+                penultimate = x;
+            }
+        }
+        NDArray last = finalLayerNorm.forward(x);
+        NDArray pooled = pool(last, inputIds);
+        return new Output(last, penultimate, pooled, textProjection == null ? null : textProjection.forward(pooled));
+    }
+
+    /** {@code hidden_states[-2]} alone, without running the last layer (SDXL's first encoder needs no more). */
+    public NDArray penultimateHiddenState(NDArray inputIds, TokenSplice splice) {
+        NDArray x = embed(inputIds, splice);
+        for (int i = 0; i < layers.size() - 1; i++) {
+            x = layers.get(i).forward(x);
+        }
+        return x;
+    }
+
+    /** Whether {@link Output#textEmbeds()} is there: a {@code CLIPTextModelWithProjection}. */
+    public boolean hasProjection() {
+        return textProjection != null;
+    }
+
+    /**
+     * The position of the pooled token in each row of {@code ids} [B, N] (see
+     * {@link TextEncoderConfig#poolsAtLargestId()}): the first largest id, or the first end token (0 without one).
+     */
+    public long[] pooledIndex(long[] ids, int rows) {
+        int length = ids.length / rows;
+        long[] index = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            int best = 0;
+            for (int i = 0; i < length; i++) {
+                long id = ids[r * length + i];
+                if (config.poolsAtLargestId() ? id > ids[r * length + best] : id == config.eosTokenId()) {
+                    best = i;
+                    if (!config.poolsAtLargestId()) {
+                        break;
+                    }
+                }
+            }
+            index[r] = best;
+        }
+        return index;
+    }
+
+    private NDArray pool(NDArray last, NDArray inputIds) {
+        int rows = Math.toIntExact(inputIds.getShape().get(0));
+        long[] index = pooledIndex(inputIds.toType(DataType.INT64, false).toLongArray(), rows);
+        NDList picked = new NDList();
+        for (int r = 0; r < rows; r++) {
+            picked.add(last.get(r, index[r]));
+        }
+        return NDArrays.stack(picked);
     }
 
     public TextEncoderConfig config() {
@@ -72,6 +148,15 @@ public final class ClipTextModel extends Module {
      * vectors, through which gradients flow. The result has the dtype of the weights.
      */
     public NDArray forward(NDArray inputIds, TokenSplice splice) {
+        NDArray x = embed(inputIds, splice);
+        for (ClipEncoderLayer layer : layers) {
+            x = layer.forward(x);
+        }
+        return finalLayerNorm.forward(x);
+    }
+
+    /** Token plus position embeddings [B, N, d]: the input of layer 0, {@code hidden_states[0]}. */
+    private NDArray embed(NDArray inputIds, TokenSplice splice) {
         long length = inputIds.getShape().get(1);
         if (length > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException(length + " tokens exceed the text encoder's "
@@ -81,11 +166,7 @@ public final class ClipTextModel extends Module {
         NDArray x = splice == null ? lookup(ids) : splicedLookup(ids, splice);
         // Slices of frozen weights are taken into the input's manager, so a step's scope frees them.
         NDArray positions = positionEmbedding.array().get(ids.getManager(), new NDIndex("0:" + length));
-        x = x.add(positions);
-        for (ClipEncoderLayer layer : layers) {
-            x = layer.forward(x);
-        }
-        return finalLayerNorm.forward(x);
+        return x.add(positions);
     }
 
     private NDArray lookup(NDArray ids) {

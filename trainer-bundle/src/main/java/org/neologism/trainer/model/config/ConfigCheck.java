@@ -39,7 +39,7 @@ final class ConfigCheck {
         if (!problems.isEmpty()) {
             throw new UnsupportedModelException(file + ": unsupported value" + (problems.size() > 1 ? "s" : "") + ": "
                     + String.join("; ", problems)
-                    + ". Neologism trains Stable Diffusion 1.x/2.x models in diffusers format; use such a model.");
+                    + ". Neologism trains Stable Diffusion 1.x/2.x/XL models in diffusers format; use such a model.");
         }
     }
 

@@ -38,12 +38,25 @@ public record TextEncoderConfig(
         projectionDim = projectionDim == null ? 512 : projectionDim;
     }
 
+    /** {@code CLIPTextModelWithProjection} (SDXL's text_encoder_2): the pooled token goes through {@code text_projection}. */
+    public boolean withProjection() {
+        return architectures.contains("CLIPTextModelWithProjection");
+    }
+
+    /**
+     * transformers' pooling rule: a config with {@code eos_token_id == 2} (as SDXL's text_encoder_2 ships)
+     * takes the legacy {@code argmax(input_ids)} position, any other the first position of {@code eos_token_id}.
+     */
+    public boolean poolsAtLargestId() {
+        return eosTokenId == 2;
+    }
+
     /** Throws {@link UnsupportedModelException} naming every value this implementation cannot run. */
     public TextEncoderConfig validate(String file) {
         new ConfigCheck(file)
                 .require(architectures.isEmpty() || architectures.contains("CLIPTextModel")
                         || architectures.contains("CLIPTextModelWithProjection"), "architectures", architectures,
-                        "CLIPTextModel")
+                        "CLIPTextModel or CLIPTextModelWithProjection")
                 .oneOf("model_type", modelType, "clip_text_model")
                 .oneOf("hidden_act", hiddenAct, "quick_gelu", "gelu")
                 .require(hiddenSize > 0 && numAttentionHeads > 0 && hiddenSize % numAttentionHeads == 0,

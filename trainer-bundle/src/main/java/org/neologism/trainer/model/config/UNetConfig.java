@@ -121,6 +121,19 @@ public record UNetConfig(
         return perBlock(attentionHeadDim, blockCount());
     }
 
+    /**
+     * SDXL's added conditioning ({@code addition_embed_type: text_time}): the pooled text embedding and six
+     * time ids (original size, crop corner, target size) are embedded and added to the timestep embedding.
+     */
+    public boolean textTimeConditioning() {
+        return "text_time".equals(additionEmbedType);
+    }
+
+    /** The width of the pooled text embedding the added conditioning expects (SDXL base: 1280). */
+    public int pooledWidth() {
+        return projectionClassEmbeddingsInputDim - 6 * additionTimeEmbedDim;
+    }
+
     public UNetConfig validate(String file) {
         int blocks = blockCount();
         ConfigCheck check = new ConfigCheck(file)
@@ -141,8 +154,10 @@ public record UNetConfig(
                 .oneOf("num_attention_heads", numAttentionHeads, (Object) null)
                 .oneOf("dual_cross_attention", dualCrossAttention, false)
                 .oneOf("class_embed_type", classEmbedType, (Object) null)
-                .oneOf("addition_embed_type", additionEmbedType, (Object) null)
-                .oneOf("addition_time_embed_dim", additionTimeEmbedDim, (Object) null)
+                .oneOf("addition_embed_type", additionEmbedType, null, "text_time")
+                .require(textTimeConditioning() ? additionTimeEmbedDim != null && additionTimeEmbedDim > 0
+                        && additionTimeEmbedDim % 2 == 0 : additionTimeEmbedDim == null, "addition_time_embed_dim",
+                        additionTimeEmbedDim, "an even number with addition_embed_type \"text_time\", else null")
                 .oneOf("num_class_embeds", numClassEmbeds, (Object) null)
                 .oneOf("resnet_time_scale_shift", resnetTimeScaleShift, "default")
                 .oneOf("resnet_skip_time_act", resnetSkipTimeAct, false)
@@ -152,7 +167,11 @@ public record UNetConfig(
                 .oneOf("time_embedding_act_fn", timeEmbeddingActFn, (Object) null)
                 .oneOf("timestep_post_act", timestepPostAct, (Object) null)
                 .oneOf("time_cond_proj_dim", timeCondProjDim, (Object) null)
-                .oneOf("projection_class_embeddings_input_dim", projectionClassEmbeddingsInputDim, (Object) null)
+                .require(textTimeConditioning() ? projectionClassEmbeddingsInputDim != null
+                        && additionTimeEmbedDim != null && projectionClassEmbeddingsInputDim > 6 * additionTimeEmbedDim
+                        : projectionClassEmbeddingsInputDim == null, "projection_class_embeddings_input_dim",
+                        projectionClassEmbeddingsInputDim,
+                        "6·addition_time_embed_dim + the pooled width with \"text_time\", else null")
                 .oneOf("attention_type", attentionType, "default")
                 .oneOf("class_embeddings_concat", classEmbeddingsConcat, false)
                 .require(midBlockOnlyCrossAttention == null || !midBlockOnlyCrossAttention,

@@ -33,6 +33,11 @@ final class TimestepEmbedding extends Module {
      * emb = t · exp(exponent); [sin, cos] (swapped to [cos, sin] when flip_sin_to_cos).
      */
     NDArray project(NDArray timesteps) {
+        return sinusoid(timesteps, channels, flipSinToCos, freqShift);
+    }
+
+    /** The parameter-free {@code Timesteps(channels, flip_sin_to_cos, freq_shift)} of any values [N] → [N, channels]. */
+    static NDArray sinusoid(NDArray timesteps, int channels, boolean flipSinToCos, double freqShift) {
         NDManager manager = timesteps.getManager();
         int half = channels / 2;
         NDArray positions = manager.arange(0, half, 1, DataType.FLOAT32);

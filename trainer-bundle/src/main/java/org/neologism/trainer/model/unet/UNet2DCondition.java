@@ -11,13 +11,17 @@ import org.neologism.trainer.model.nn.GroupNorm;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.nn.Module;
 
-/** diffusers' {@code UNet2DConditionModel} for SD 1.x/2.x: predicts noise (or v) from x_t, t and the text states. */
+/**
+ * diffusers' {@code UNet2DConditionModel} for SD 1.x/2.x/XL: predicts noise (or v) from x_t, t and the text
+ * states, plus SDXL's added conditions (pooled text embedding and time ids) when the config says {@code text_time}.
+ */
 public final class UNet2DCondition extends Module {
 
     private final UNetConfig config;
     private final Kernels kernels;
     private final Conv2d convIn;
     private final TimestepEmbedding time;
+    private final TextTimeEmbedding added;
     private final List<DownBlock> downBlocks = new ArrayList<>();
     private final MidBlock midBlock;
     private final List<UpBlock> upBlocks = new ArrayList<>();
@@ -42,6 +46,11 @@ public final class UNet2DCondition extends Module {
                 (config.convInKernel() - 1) / 2));
         time = new TimestepEmbedding(channels.get(0), timeWidth, config.flipSinToCos(), config.freqShift());
         child("time_embedding", time);
+        added = config.textTimeConditioning() ? new TextTimeEmbedding(kernels, config.additionTimeEmbedDim(),
+                config.projectionClassEmbeddingsInputDim(), timeWidth, config.flipSinToCos(), config.freqShift()) : null;
+        if (added != null) {
+            child("add_embedding", added.embedding());
+        }
 
         long out = channels.get(0);
         for (int i = 0; i < blocks; i++) {
@@ -92,6 +101,24 @@ public final class UNet2DCondition extends Module {
      * and text states [B, N, d]. Inputs are cast to the weights' dtype; the output has that dtype.
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        return forward(sample, timesteps, context, null);
+    }
+
+    /** Whether {@link #forward(NDArray, NDArray, NDArray, AddedConditions)} needs added conditions (SDXL). */
+    public boolean needsAddedConditions() {
+        return added != null;
+    }
+
+    /**
+     * As {@link #forward(NDArray, NDArray, NDArray)}, with SDXL's added conditions:
+     * {@code emb = time_embedding(time_proj(t)) + add_embedding(cat([text_embeds, add_time_proj(time_ids)]))}.
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, AddedConditions conditions) {
+        if ((added != null) != (conditions != null)) {
+            throw new IllegalArgumentException(added != null
+                    ? "this UNet (addition_embed_type text_time, SDXL) needs text_embeds and time_ids"
+                    : "this UNet takes no added conditions (it is not an SDXL UNet)");
+        }
         DataType type = convOutType();
         NDArray x = sample.getDataType() == type ? sample : sample.toType(type, false);
         NDArray ctx = kernels.cast(context, type);
@@ -100,6 +127,9 @@ public final class UNet2DCondition extends Module {
 
         NDArray projected = time.project(t);
         NDArray emb = time.embed(projected.getDataType() == type ? projected : projected.toType(type, false));
+        if (added != null) {
+            emb = emb.add(added.forward(conditions, type));
+        }
 
         // Sizes not divisible by 2^upsamplers make each up block resize to its skip's size, not ×2.
         long factor = 1L << upsamplers;

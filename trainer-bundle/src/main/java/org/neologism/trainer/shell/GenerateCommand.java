@@ -1,0 +1,184 @@
+package org.neologism.trainer.shell;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.neologism.core.embedding.Embedding;
+import org.neologism.core.embedding.EmbeddingLibrary;
+import org.neologism.core.embedding.InstalledEmbedding;
+import org.neologism.core.root.RootFolder;
+import org.neologism.core.sampling.Sampler;
+import org.neologism.core.training.TrainingRequest;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.generation.ImageGenerator;
+import org.neologism.trainer.generation.TextToImage;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.training.KernelChoice;
+import org.neologism.trainer.training.ModelLocator;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * {@code ti:generate} and {@code ti:samplers}: text-to-image with any installed embedding, by its trigger, through a
+ * sampler service. The work lives in {@link TextToImage}; this parses, resolves and prints.
+ */
+@Component(service = GenerateCommand.class, property = {
+    "osgi.command.scope=ti",
+    "osgi.command.function=generate",
+    "osgi.command.function=samplers"
+})
+public class GenerateCommand {
+
+    static final String DEFAULT_SAMPLER = "dpmpp_2m";
+    private static final Pattern TRIGGER = Pattern.compile("<[^<>\\s]+>");
+
+    private final BundleContext context;
+    private final TorchEngine torch;
+    private final EmbeddingLibrary library;
+    private final Map<String, Sampler> samplers = new ConcurrentHashMap<>();
+
+    @Activate
+    public GenerateCommand(BundleContext context, @Reference TorchEngine torch, @Reference EmbeddingLibrary library) {
+        this.context = context;
+        this.torch = torch;
+        this.library = library;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addSampler(Sampler sampler) {
+        samplers.put(sampler.name(), sampler);
+    }
+
+    void removeSampler(Sampler sampler) {
+        samplers.remove(sampler.name(), sampler);
+    }
+
+    @Descriptor("List the registered samplers (--sampler names for ti:generate)")
+    public void samplers() {
+        new TreeMap<>(samplers).forEach((name, sampler) -> System.out.println(name + "  " + sampler.label()));
+    }
+
+    @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline does; installed embeddings are used by"
+            + " their trigger (quote it in the shell: '<cat-toy>'). Writes a PNG per image and a grid.")
+    public void generate(
+            @Descriptor("diffusers model folder, or the name of one under <root>/models (default "
+                    + TrainingRequest.DEFAULT_MODEL + ")")
+            @Parameter(names = "--model", absentValue = TrainingRequest.DEFAULT_MODEL) String model,
+            @Descriptor("what to draw, e.g. \"a photo of <cat-toy> on a beach\" (required)")
+            @Parameter(names = "--prompt", absentValue = "") String prompt,
+            @Descriptor("what to steer away from (default none)")
+            @Parameter(names = "--negative_prompt", absentValue = "") String negativePrompt,
+            @Descriptor("sampler by name, see ti:samplers (default " + DEFAULT_SAMPLER + ")")
+            @Parameter(names = "--sampler", absentValue = DEFAULT_SAMPLER) String samplerName,
+            @Descriptor("denoising steps (default 30)")
+            @Parameter(names = "--steps", absentValue = "30") int steps,
+            @Descriptor("classifier-free guidance; 1 turns it off (default 7.5)")
+            @Parameter(names = "--guidance_scale", absentValue = "7.5") double guidanceScale,
+            @Descriptor("image width in pixels (default: the model's size)")
+            @Parameter(names = "--width", absentValue = "0") int width,
+            @Descriptor("image height in pixels (default: the model's size)")
+            @Parameter(names = "--height", absentValue = "0") int height,
+            @Descriptor("random seed: image i uses seed + i (default: random)")
+            @Parameter(names = "--seed", absentValue = "") String seed,
+            @Descriptor("how many images (default 1)")
+            @Parameter(names = "--num_images", absentValue = "1") int numImages,
+            @Descriptor("folder for the PNGs (default <root>/outputs)")
+            @Parameter(names = "--output", absentValue = "") String output,
+            @Descriptor("the root folder (default: NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)")
+            @Parameter(names = "--root", absentValue = "") String rootPath,
+            @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
+            @Parameter(names = "--device", absentValue = "") String device,
+            @Descriptor("use the composed attention and group norm instead of libtorch's fused kernels")
+            @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean noFused)
+            throws Exception {
+        Sampler sampler = samplers.get(samplerName);
+        if (sampler == null) {
+            throw new IllegalArgumentException("--sampler " + samplerName + " is not registered; ti:samplers lists "
+                    + String.join(", ", new TreeMap<>(samplers).keySet()));
+        }
+        long seedValue = seed.isBlank() ? new SecureRandom().nextLong() & 0xffffffffL : Long.parseLong(seed);
+        TextToImage.Settings settings = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
+                width, seedValue, numImages);
+        RootFolder root = rootPath.isBlank()
+                ? RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")))
+                : new RootFolder(Path.of(rootPath).toAbsolutePath());
+        Path modelDir = ModelLocator.locate(model, root);
+        ImageGenerator.unsupported(modelDir).ifPresent(reason -> {
+            throw new IllegalArgumentException(modelDir + ": " + reason);
+        });
+        PrintStream out = System.out;
+        List<Embedding> embeddings = embeddingsIn(root, prompt + " " + negativePrompt, out);
+        Path folder = output.isBlank() ? root.path().resolve("outputs") : Path.of(output).toAbsolutePath();
+
+        JniUtils.setGradMode(false);
+        long started = System.nanoTime();
+        try (NDManager manager = torch.newManager(torch.device(device.isBlank() ? null : device));
+             KernelChoice kernels = KernelChoice.of(!noFused, false, manager, out::println)) {
+            DiffusersFolder folderModel = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
+            ImageGenerator generator = new ImageGenerator(folderModel,
+                    folderModel.loadTextEncoder(manager, DataType.FLOAT32, kernels.kernels()),
+                    folderModel.loadUNet(manager, DataType.FLOAT32, kernels.kernels()),
+                    folderModel.loadVae(manager, DataType.FLOAT32, kernels.kernels()));
+            out.println("Generating " + numImages + " image(s) with " + sampler.label() + ", " + steps + " steps, guidance "
+                    + guidanceScale + ", seed " + seedValue);
+            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, settings,
+                    (image, step, total) -> {
+                        out.print("\r" + bar(image, numImages, step, total, started));
+                        out.flush();
+                    });
+            out.println();
+            for (Path file : TextToImage.write(images, folder, Long.toString(seedValue))) {
+                out.println("Wrote " + file);
+            }
+        }
+    }
+
+    /** The installed embeddings whose triggers the text uses; unknown <...> words are reported, not fatal. */
+    private List<Embedding> embeddingsIn(RootFolder root, String text, PrintStream out) throws java.io.IOException {
+        EmbeddingLibrary installed = library.under(root);
+        List<Embedding> found = new ArrayList<>();
+        for (InstalledEmbedding embedding : installed.list()) {
+            if (text.contains(embedding.trigger())) {
+                found.add(embedding.parts().get(0));
+                out.println("Using " + embedding.trigger() + " (" + embedding.vectorCount() + " vector"
+                        + (embedding.vectorCount() == 1 ? "" : "s") + ") from " + embedding.file());
+            }
+        }
+        Matcher words = TRIGGER.matcher(text);
+        while (words.find()) {
+            String word = words.group();
+            if (found.stream().noneMatch(e -> e.trigger().equals(word))) {
+                out.println("No installed embedding has the trigger " + word + "; it is read as plain text"
+                        + " (ti:embeddings lists the installed ones)");
+            }
+        }
+        return found;
+    }
+
+    static String bar(int image, int images, int step, int total, long started) {
+        int width = 30;
+        double done = (image * (double) total + step) / ((double) images * total);
+        int filled = (int) Math.round(done * width);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return String.format(Locale.ROOT, "image %d/%d |%s%s| step %d/%d %.1f s", image + 1, images, "#".repeat(filled),
+                " ".repeat(width - filled), step, total, seconds);
+    }
+}

@@ -154,9 +154,8 @@ public class TorchEngine {
     /**
      * Sets libtorch's intra-op threads for the calling thread to the machine's cores (or
      * {@code -Dneologism.threads=N}) and returns the number. The setting is OpenMP's, which is kept per
-     * thread: a thread that did not set it runs with whatever its creator left, which made a training job's
-     * thread and the shell's thread run the same step with different thread counts. Every thread that
-     * trains or benchmarks calls this first.
+     * thread, so every thread that trains or benchmarks sets it itself rather than relying on what its
+     * creator left.
      */
     public static int useIntraOpThreads() {
         int threads = Integer.getInteger("neologism.threads", Runtime.getRuntime().availableProcessors());

@@ -26,9 +26,7 @@ public final class Fixtures {
     }
 
     public static Path root() {
-        String property = System.getProperty("neologism.fixtures");
-        assertNotNull(property, "surefire must pass -Dneologism.fixtures");
-        return Path.of(property);
+        return org.neologism.testsupport.Fixtures.root();
     }
 
     /** Every variant folder under golden/. */

@@ -17,6 +17,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * Felix with every bundle of a folder installed and started. The Gogo shell bundle starts last, so
@@ -25,6 +26,11 @@ import org.osgi.framework.launch.FrameworkFactory;
 final class EmbeddedFramework implements AutoCloseable {
 
     static final String SHELL_BUNDLE = "org.apache.felix.gogo.shell";
+    /** Gogo's JLine shell: line editing, history and completion, for the interactive prompt. */
+    static final String JLINE_SHELL_BUNDLE = "org.apache.felix.gogo.jline";
+    private static final String JLINE_BUNDLE = "org.jline";
+    /** Each reads the terminal once started, so only the one a run needs is started. */
+    private static final java.util.Set<String> SHELL_IMPLEMENTATIONS = java.util.Set.of(SHELL_BUNDLE, JLINE_SHELL_BUNDLE);
     /** The API package the launcher calls the bundles through, at the version of its package-info.java. */
     static final String SHARED_PACKAGES = "org.neologism.core.launch;version=\"1.0.0\"";
 
@@ -37,13 +43,22 @@ final class EmbeddedFramework implements AutoCloseable {
     }
 
     /**
-     * Starts the framework with the bundles of {@code bundleDir}.
+     * Starts the framework with the bundles of {@code bundleDir} and Gogo's plain shell.
      *
      * @param properties framework properties (the launcher's {@code -D} options among them)
      * @param console    where framework errors are reported, with their causes
      */
     static EmbeddedFramework start(Path bundleDir, Map<String, String> properties, PrintStream console)
             throws IOException, BundleException {
+        return start(List.of(bundleDir), SHELL_BUNDLE, properties, console);
+    }
+
+    /**
+     * Starts the framework with the bundles of every folder of {@code bundleDirs}; of the Gogo shell
+     * implementations among them only {@code shellBundle} starts, and it starts last.
+     */
+    static EmbeddedFramework start(List<Path> bundleDirs, String shellBundle, Map<String, String> properties,
+                                   PrintStream console) throws IOException, BundleException {
         Path storage = Files.createTempDirectory("neologism-felix-");
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -60,13 +75,15 @@ final class EmbeddedFramework implements AutoCloseable {
 
         List<Bundle> bundles = new ArrayList<>();
         Bundle shell = null;
-        for (Path jar : bundleJars(bundleDir)) {
-            // reference: installs in place, without copying each jar into the cache.
-            Bundle bundle = framework.getBundleContext().installBundle("reference:" + jar.toUri());
-            if (SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
-                shell = bundle;
-            } else {
-                bundles.add(bundle);
+        for (Path bundleDir : bundleDirs) {
+            for (Path jar : bundleJars(bundleDir)) {
+                // reference: installs in place, without copying each jar into the cache.
+                Bundle bundle = framework.getBundleContext().installBundle("reference:" + jar.toUri());
+                if (shellBundle.equals(bundle.getSymbolicName())) {
+                    shell = bundle;
+                } else if (!SHELL_IMPLEMENTATIONS.contains(bundle.getSymbolicName())) {
+                    bundles.add(bundle);
+                }
             }
         }
         framework.start();
@@ -76,9 +93,32 @@ final class EmbeddedFramework implements AutoCloseable {
             }
         }
         if (shell != null) {
-            startReportingFailure(shell, console);
+            // JLine finds its terminal providers (the raw mode, the key bindings) through the thread
+            // context class loader, and Gogo's JLine shell builds its terminal while it starts: on
+            // this thread. Without JLine's loader there, the shell gets a dumb terminal.
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            ClassLoader jline = classLoaderOf(framework, JLINE_BUNDLE);
+            if (jline != null) {
+                thread.setContextClassLoader(jline);
+            }
+            try {
+                startReportingFailure(shell, console);
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
         }
         return new EmbeddedFramework(framework, storage);
+    }
+
+    private static ClassLoader classLoaderOf(Framework framework, String symbolicName) {
+        for (Bundle bundle : framework.getBundleContext().getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                BundleWiring wiring = bundle.adapt(BundleWiring.class);
+                return wiring == null ? null : wiring.getClassLoader();
+            }
+        }
+        return null;
     }
 
     Framework framework() {

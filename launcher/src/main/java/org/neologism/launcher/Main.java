@@ -4,7 +4,9 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 
@@ -39,11 +41,20 @@ public final class Main {
     static int run(LaunchOptions options, PrintStream out, PrintStream err) throws Exception {
         options.properties().forEach(System::setProperty);
         Map<String, String> properties = new HashMap<>(options.properties());
+        List<Path> bundleFolders = new ArrayList<>(List.of(folder("bundle")));
+        String shell = EmbeddedFramework.SHELL_BUNDLE;
         if (!options.interactive()) {
             // The shell bundle must not read the terminal while --run commands execute.
             properties.put("gosh.args", "--nointeractive");
+        } else {
+            // Gogo's JLine shell, set up by etc/gosh_profile (history in the root folder, completion);
+            // --nohistory keeps it from opening ~/.gogo.history first.
+            bundleFolders.add(folder("shell"));
+            shell = EmbeddedFramework.JLINE_SHELL_BUNDLE;
+            properties.putIfAbsent("gosh.args", "--nohistory");
+            properties.putIfAbsent("gosh.home", System.getProperty("neologism.home"));
         }
-        try (EmbeddedFramework felix = EmbeddedFramework.start(bundleFolder(), properties, err)) {
+        try (EmbeddedFramework felix = EmbeddedFramework.start(bundleFolders, shell, properties, err)) {
             if (options.interactive()) {
                 felix.awaitStop();
                 return 0;
@@ -53,11 +64,11 @@ public final class Main {
         }
     }
 
-    private static Path bundleFolder() {
+    private static Path folder(String name) {
         String home = System.getProperty("neologism.home");
         if (home == null) {
             throw new IllegalStateException("neologism.home is not set: start Neologism with bin/neologism");
         }
-        return Path.of(home, "bundle");
+        return Path.of(home, name);
     }
 }

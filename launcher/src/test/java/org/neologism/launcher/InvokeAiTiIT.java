@@ -168,11 +168,12 @@ class InvokeAiTiIT {
     }
 
     @Test
-    void aCheckpointModelFromModelsYamlIsRefusedAsNotDiffusers() throws Exception {
+    void aCheckpointModelFromModelsYamlWhoseWeightsAreMissingIsRefusedNamingTheFile() throws Exception {
         Run run = invokeaiTi("--root", root.toString(), "--model", "old-checkpoint", "--placeholder_token", "<t>",
                 "--train_data_dir", images.toString());
         assertOneLineError(run, "--model old-checkpoint is a ckpt model");
-        assertTrue(run.err().contains("diffusers models only"), run.err());
+        assertTrue(run.err().contains(root.resolve("models/ldm/old.ckpt") + " (" + root.resolve("configs/models.yaml")
+                + ") do not exist"), run.err());
     }
 
     @Test
@@ -186,8 +187,8 @@ class InvokeAiTiIT {
     void theRootComesFromNeologismRootAndIsCreatedWithTheGuidesLayout() throws Exception {
         Path fresh = work.resolve("fresh-root");
         Run run = invokeaiTi(Map.of("NEOLOGISM_ROOT", fresh.toString()), "--placeholder_token", "<t>");
-        assertOneLineError(run, "--model stable-diffusion-1.5 is neither a diffusers model folder nor a model under "
-                + fresh.resolve("models"));
+        assertOneLineError(run, "--model stable-diffusion-1.5 is neither a diffusers model folder nor a checkpoint file"
+                + " nor a model under " + fresh.resolve("models"));
         for (String folder : List.of("embeddings", "text-inversion-training-data", "text-inversion-output", "configs", "models")) {
             assertTrue(Files.isDirectory(fresh.resolve(folder)), folder);
         }
@@ -200,7 +201,7 @@ class InvokeAiTiIT {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().matches("(?s).*tiny-from-yaml\\s+diffusers\\s+SD-like\\s+32\\s+" + Pattern.quote(
                 root.resolve("models/tiny").toString()) + ".*"), run.out());
-        assertTrue(run.out().matches("(?s).*old-checkpoint\\s+ckpt\\s+ckpt \\(not trainable\\).*"), run.out());
+        assertTrue(run.out().matches("(?s).*old-checkpoint\\s+ckpt\\s+ckpt \\(weights missing\\).*"), run.out());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.neologism.schedulers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,10 +11,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.neologism.core.schedule.ScheduleSettings;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * The reference learning rates of every variant under {@code golden/}: one case per run of
@@ -27,9 +29,8 @@ final class GoldenSchedules {
      * @param name      the schedule name passed to diffusers' {@code get_scheduler}
      * @param settings  warmup, total steps, base lr and the keyword arguments as parameters
      * @param lrs       the learning rate used by optimiser step k = 0..T (float64)
-     * @param jsonLrs   the same values as written to the JSON file
      */
-    record Case(String variant, String key, String name, ScheduleSettings settings, double[] lrs, double[] jsonLrs) {
+    record Case(String variant, String key, String name, ScheduleSettings settings, double[] lrs) {
         @Override
         public String toString() {
             return variant + "/" + key;
@@ -38,22 +39,14 @@ final class GoldenSchedules {
 
     private GoldenSchedules() {}
 
-    static Path fixtures() {
-        String fixtures = System.getProperty("neologism.fixtures");
-        if (fixtures == null) {
-            throw new IllegalStateException("System property neologism.fixtures is not set: run the tests with Maven");
+    /** Every golden variant that recorded schedules (every one, in the fixtures' layout). */
+    static List<Path> variants() {
+        List<Path> variants = Fixtures.goldenVariants().stream().map(GoldenVariant::folder)
+                .filter(folder -> Files.exists(folder.resolve("lr_schedulers.json"))).toList();
+        if (variants.isEmpty()) {
+            throw new IllegalStateException("No golden/*/lr_schedulers.json under " + Fixtures.root());
         }
-        return Path.of(fixtures);
-    }
-
-    static List<Path> variants() throws IOException {
-        try (Stream<Path> folders = Files.list(fixtures().resolve("golden"))) {
-            List<Path> variants = folders.filter(folder -> Files.exists(folder.resolve("lr_schedulers.json"))).sorted().toList();
-            if (variants.isEmpty()) {
-                throw new IllegalStateException("No golden/*/lr_schedulers.json under " + fixtures());
-            }
-            return variants;
-        }
+        return variants;
     }
 
     static List<Case> all() {
@@ -68,29 +61,42 @@ final class GoldenSchedules {
         }
     }
 
+    /**
+     * The runs of one variant. Two layouts exist: a list of runs each with its key, base lr and {@code kwargs}
+     * (diffusers 0.25 sets), or runs keyed by their tensor key with the base lr once at the top and the keyword
+     * arguments as fields of the run (the SDXL set, diffusers 0.31).
+     */
     static List<Case> of(Path variant) throws IOException {
-        JsonNode runs = new ObjectMapper().readTree(variant.resolve("lr_schedulers.json").toFile()).get("runs");
+        JsonNode schedules = new ObjectMapper().readTree(variant.resolve("lr_schedulers.json").toFile());
+        JsonNode runs = schedules.get("runs");
         List<Case> cases = new ArrayList<>();
         try (SafetensorsFile tensors = SafetensorsFile.open(variant.resolve("lr_schedulers.safetensors"))) {
-            for (JsonNode run : runs) {
-                cases.add(of(variant, run, tensors));
+            if (runs.isArray()) {
+                for (JsonNode run : runs) {
+                    cases.add(of(variant, run.get("key").asText(), run, run.get("base_lr"), run.get("kwargs"), tensors));
+                }
+            } else {
+                for (Map.Entry<String, JsonNode> run : (Iterable<Map.Entry<String, JsonNode>>) runs::fields) {
+                    ObjectNode kwargs = run.getValue().deepCopy();
+                    kwargs.remove(List.of("name", "num_warmup_steps", "num_training_steps", "lrs"));
+                    cases.add(of(variant, run.getKey(), run.getValue(), schedules.get("base_lr"), kwargs, tensors));
+                }
             }
+        }
+        if (cases.isEmpty()) {
+            throw new IllegalStateException(variant.resolve("lr_schedulers.json") + " holds no runs");
         }
         return cases;
     }
 
-    private static Case of(Path variant, JsonNode run, SafetensorsFile tensors) throws IOException {
+    private static Case of(Path variant, String key, JsonNode run, JsonNode baseLr, JsonNode kwargs,
+                           SafetensorsFile tensors) throws IOException {
         Map<String, String> parameters = new LinkedHashMap<>();
-        run.get("kwargs").fields().forEachRemaining(field -> parameters.put(field.getKey(), field.getValue().asText()));
+        kwargs.fields().forEachRemaining(field -> parameters.put(field.getKey(), field.getValue().asText()));
         ScheduleSettings settings = new ScheduleSettings(run.get("num_warmup_steps").asLong(),
-                run.get("num_training_steps").asLong(), run.get("base_lr").asDouble(), parameters);
-        double[] jsonLrs = new double[run.get("lrs").size()];
-        for (int k = 0; k < jsonLrs.length; k++) {
-            jsonLrs[k] = run.get("lrs").get(k).asDouble();
-        }
-        String key = run.get("key").asText();
+                run.get("num_training_steps").asLong(), baseLr.asDouble(), parameters);
         return new Case(variant.getFileName().toString(), key, run.get("name").asText(), settings,
-                floatingLrs(tensors, key), jsonLrs);
+                floatingLrs(tensors, key));
     }
 
     /** The tensor {@code key} as doubles; only F64 (or F32, widened exactly) holds a learning-rate curve. */

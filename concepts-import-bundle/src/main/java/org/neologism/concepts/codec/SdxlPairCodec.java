@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = EmbeddingCodec.class, property = EmbeddingCodec.FORMAT_PROPERTY + "=" + SdxlPairCodec.FORMAT)
 public class SdxlPairCodec extends DocumentCodec {
 
-    public static final String FORMAT = "sdxl_clip_pair";
+    public static final String FORMAT = EmbeddingCodec.SDXL_CLIP_PAIR;
     public static final String CLIP_L = "clip_l";
     public static final String CLIP_G = "clip_g";
 

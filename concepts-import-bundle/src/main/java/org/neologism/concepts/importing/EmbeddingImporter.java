@@ -2,8 +2,10 @@ package org.neologism.concepts.importing;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.neologism.concepts.sdconcepts.SdConceptsFolders;
 import org.neologism.core.embedding.Embedding;
@@ -32,11 +34,15 @@ public final class EmbeddingImporter {
             parts.replaceAll(part -> part.withTrigger(trigger));
         }
         if (request.model().isPresent()) {
-            for (Embedding part : parts) {
-                ModelTokenWidth.check(part, request.model().get());
-            }
+            ModelTokenWidth.check(parts, request.model().get());
         }
         return library.install(parts, request.force());
+    }
+
+    /** The parts a file imports as: one embedding, SDXL's two halves, or both files of a diffusers SDXL pair. */
+    List<Embedding> read(Path file) throws IOException {
+        Optional<DiffusersSdxlPair> pair = DiffusersSdxlPair.of(file);
+        return pair.isPresent() ? pair.get().read(formats) : formats.read(file);
     }
 
     private List<Embedding> read(ImportRequest request) throws IOException {
@@ -47,6 +53,6 @@ public final class EmbeddingImporter {
             }
             return List.of(new SdConceptsFolders(formats).read(request.source()).embedding());
         }
-        return formats.read(request.source());
+        return read(request.source());
     }
 }

@@ -1,22 +1,18 @@
 package org.neologism.concepts.importing;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 
 import org.neologism.concepts.codec.SdxlPairCodec;
 import org.neologism.core.embedding.Embedding;
+import org.neologism.core.model.ModelDescription;
 
 /**
- * The token width of a diffusers model folder: {@code hidden_size} in {@code text_encoder/config.json}
- * (768 for SD 1.x, 1024 for SD 2.x), or {@code text_encoder_2/config.json} for SDXL's second encoder.
+ * The token width of a diffusers model folder, as {@link ModelDescription} reads it: {@code text_encoder}'s
+ * (768 for SD 1.x, 1024 for SD 2.x), or {@code text_encoder_2}'s for SDXL's second encoder.
  */
 public final class ModelTokenWidth {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelTokenWidth() {
     }
@@ -34,26 +30,34 @@ public final class ModelTokenWidth {
         }
     }
 
-    /** The width of the text encoder an embedding part is for. */
+    /**
+     * Refuses an embedding (its parts: one, or SDXL's clip_l and clip_g halves) that does not fit the model:
+     * a width that differs, an SD 1.x/2.x embedding on an SDXL model, or an SDXL embedding on a model with one
+     * text encoder.
+     */
+    public static void check(List<Embedding> parts, Path modelFolder) throws IOException {
+        boolean sdxlModel = ModelDescription.read(modelFolder).hasSecondEncoder();
+        boolean sdxlEmbedding = parts.stream().anyMatch(Embedding::isForOneOfSeveralEncoders);
+        String trigger = parts.get(0).trigger();
+        int[] embeddingWidths = parts.stream().mapToInt(Embedding::width).toArray();
+        if (sdxlModel && !sdxlEmbedding) {
+            throw new EmbeddingWidthMismatchException(trigger, EmbeddingWidthMismatchException.dimensions(embeddingWidths),
+                    EmbeddingWidthMismatchException.dimensions(of(modelFolder, SdxlPairCodec.CLIP_L),
+                            of(modelFolder, SdxlPairCodec.CLIP_G)));
+        }
+        if (!sdxlModel && sdxlEmbedding) {
+            throw new EmbeddingWidthMismatchException(trigger, EmbeddingWidthMismatchException.dimensions(embeddingWidths),
+                    EmbeddingWidthMismatchException.dimensions(of(modelFolder, Embedding.ONLY_ENCODER)));
+        }
+        for (Embedding part : parts) {
+            check(part, modelFolder);
+        }
+    }
+
+    /** The width of the text encoder an embedding part is for (SDXL's second encoder for its {@code clip_g} half). */
     public static int of(Path modelFolder, String encoder) throws IOException {
-        Path config = modelFolder.resolve("text_encoder").resolve("config.json");
-        Path second = modelFolder.resolve("text_encoder_2").resolve("config.json");
-        if (SdxlPairCodec.CLIP_G.equals(encoder) && Files.isRegularFile(second)) {
-            config = second;
-        }
-        if (!Files.isRegularFile(config)) {
-            throw new IOException("--model " + modelFolder + ": there is no " + modelFolder.relativize(config)
-                    + "; give the folder of a diffusers model (the one holding model_index.json)");
-        }
-        JsonNode width;
-        try {
-            width = JSON.readTree(config.toFile()).path("hidden_size");
-        } catch (IOException e) {
-            throw new IOException("--model " + modelFolder + ": " + config + " is not valid JSON (" + e.getMessage() + ")", e);
-        }
-        if (!width.canConvertToInt() || width.asInt() <= 0) {
-            throw new IOException("--model " + modelFolder + ": " + config + " has no positive integer hidden_size");
-        }
-        return width.asInt();
+        ModelDescription model = ModelDescription.read(modelFolder);
+        return SdxlPairCodec.CLIP_G.equals(encoder) && model.hasSecondEncoder()
+                ? model.tokenWidths().get(1) : model.tokenWidth();
     }
 }

@@ -24,7 +24,7 @@ import org.neologism.core.embedding.EmbeddingConflictException;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.embedding.InstalledEmbedding;
 import org.neologism.core.root.RootFolder;
-import org.osgi.framework.BundleContext;
+import org.neologism.core.settings.Settings;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -48,15 +48,19 @@ public final class InvokeAiEmbeddingLibrary implements EmbeddingLibrary {
     private final RootFolder root;
     private final EmbeddingFormats formats;
 
-    public InvokeAiEmbeddingLibrary(RootFolder root, EmbeddingFormats formats) {
+    private InvokeAiEmbeddingLibrary(RootFolder root, EmbeddingFormats formats) {
         this.root = root;
         this.formats = formats;
     }
 
+    /** The library of one root folder (SCR needs the public constructor to be the only one). */
+    public static InvokeAiEmbeddingLibrary at(RootFolder root, EmbeddingFormats formats) {
+        return new InvokeAiEmbeddingLibrary(root, formats);
+    }
+
     @Activate
-    public InvokeAiEmbeddingLibrary(BundleContext context, @Reference EmbeddingFormats formats) {
-        this(RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home"))),
-                formats);
+    public InvokeAiEmbeddingLibrary(@Reference Settings settings, @Reference EmbeddingFormats formats) {
+        this(settings.root(), formats);
     }
 
     public Path folder() {

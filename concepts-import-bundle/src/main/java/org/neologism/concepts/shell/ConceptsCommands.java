@@ -15,6 +15,8 @@ import org.neologism.concepts.importing.EmbeddingImporter;
 import org.neologism.concepts.importing.ImportRequest;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.embedding.InstalledEmbedding;
+import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -36,33 +38,44 @@ public class ConceptsCommands {
     private final EmbeddingFormats formats;
     private final EmbeddingLibrary library;
 
+    private final Settings settings;
+
+    /** Without --root the commands use the configured root folder (ConfigAdmin), read at each command. */
     @Activate
-    public ConceptsCommands(@Reference EmbeddingFormats formats, @Reference EmbeddingLibrary library) {
+    public ConceptsCommands(@Reference EmbeddingFormats formats, @Reference EmbeddingLibrary library, @Reference Settings settings) {
         this.formats = formats;
         this.library = library;
+        this.settings = settings;
+    }
+
+    /** Commands on one library, whatever the configuration says (tests). */
+    public ConceptsCommands(EmbeddingFormats formats, EmbeddingLibrary library) {
+        this(formats, library, null);
     }
 
     // Gogo maps the command "import", a Java keyword, to the method "_import"; its help command looks for a
     // method named "import" and finds none, so "ti:import" without arguments prints the usage instead.
     @Descriptor("Show how to use ti:import")
     public void _import() throws NoSuchMethodException {
-        out().print(Usage.of(ConceptsCommands.class.getMethod("_import", String.class, String.class, boolean.class,
-                String.class), "ti:import"));
+        out().print(Usage.of(ConceptsCommands.class.getMethod("_import", String.class, String.class, String.class,
+                boolean.class, String.class), "ti:import"));
     }
 
     @Descriptor("Install an embedding (any known format, detected from the content) or an sd-concepts-library folder into <root>/embeddings")
     public void _import(
+            @Descriptor("the root folder (default: the configured root, NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)") @Parameter(names = "--root", absentValue = "") String root,
             @Descriptor("install under this trigger instead of the file's own (quote angle brackets: '<cat-toy>')") @Parameter(names = "--trigger", absentValue = "") String trigger,
             @Descriptor("diffusers model folder whose token width the embedding must have") @Parameter(names = "--model", absentValue = "") String model,
             @Descriptor("replace an installed embedding with the same trigger") @Parameter(names = "--force", presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("embedding file or sd-concepts-library folder") String source) throws IOException {
         ImportRequest request = new ImportRequest(Path.of(source), optional(trigger), optional(model).map(Path::of), force);
-        InstalledEmbedding installed = new EmbeddingImporter(formats, library).importEmbedding(request);
+        InstalledEmbedding installed = new EmbeddingImporter(formats, library(root)).importEmbedding(request);
         out().println("Installed " + installed.trigger() + " (" + Rows.shape(installed) + ") at " + installed.file());
     }
 
     @Descriptor("Write an installed embedding in another format, or as an sd-concepts-library folder")
     public void export(
+            @Descriptor("the root folder (default: the configured root, NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)") @Parameter(names = "--root", absentValue = "") String root,
             @Descriptor("format to write: a codec name (see ti:inspect output and ti:info) or sd_concepts_folder") @Parameter(names = "--format", absentValue = "") String format,
             @Descriptor("replace an existing destination file") @Parameter(names = "--force", presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("trigger of the installed embedding") String trigger,
@@ -76,7 +89,7 @@ public class ConceptsCommands {
             throw new IllegalArgumentException("--format " + format + " is unknown; use one of " + formats.formatNames()
                     + ", " + EmbeddingExporter.SD_CONCEPTS_FOLDER);
         }
-        Path written = new EmbeddingExporter(formats, library).export(trigger, Path.of(destination), format, force);
+        Path written = new EmbeddingExporter(formats, library(root)).export(trigger, Path.of(destination), format, force);
         out().println("Wrote " + trigger + " as " + format + " to " + written);
         if (Files.isRegularFile(written)) {
             String readBack = formats.read(written).get(0).trigger();
@@ -88,8 +101,9 @@ public class ConceptsCommands {
     }
 
     @Descriptor("List the installed embeddings: trigger, vectors x width, format, file")
-    public void embeddings() throws IOException {
-        List<InstalledEmbedding> installed = library.list();
+    public void embeddings(
+            @Descriptor("the root folder (default: the configured root, NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)") @Parameter(names = "--root", absentValue = "") String root) throws IOException {
+        List<InstalledEmbedding> installed = library(root).list();
         if (installed.isEmpty()) {
             out().println("No embeddings installed (ti:import adds one)");
             return;
@@ -104,8 +118,16 @@ public class ConceptsCommands {
 
     @Descriptor("Delete an installed embedding")
     public void remove(@Descriptor("trigger of the installed embedding (quote angle brackets: '<cat-toy>')") String trigger) throws IOException {
-        InstalledEmbedding removed = library.remove(trigger);
+        InstalledEmbedding removed = library("").remove(trigger);
         out().println("Removed " + removed.trigger() + " (" + removed.file() + ")");
+    }
+
+    /** The library of {@code --root} when it is given, else the configured one. */
+    private EmbeddingLibrary library(String root) {
+        if (!root.isBlank()) {
+            return library.under(new RootFolder(Path.of(root).toAbsolutePath()));
+        }
+        return settings == null ? library : library.under(settings.root());
     }
 
     private static Optional<String> optional(String value) {

@@ -18,7 +18,7 @@ import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
 import org.neologism.concepts.importing.EmbeddingFormats;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingCodec;
@@ -31,7 +31,7 @@ class CodecRoundTripTest {
     @TempDir
     Path temp;
 
-    private final EmbeddingFormats formats = Fixtures.formats();
+    private final EmbeddingFormats formats = AllCodecs.formats();
 
     private static Embedding random(String trigger, int vectors, int width, String encoder, long seed) {
         Random random = new Random(seed);

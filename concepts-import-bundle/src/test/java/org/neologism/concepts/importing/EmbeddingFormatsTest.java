@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
@@ -47,20 +49,20 @@ class EmbeddingFormatsTest {
 
     @Test
     void aForeignCodecIsAskedAboutTheFileAndAFileTwoFormatsClaimIsAnError() throws IOException {
-        List<EmbeddingCodec> codecs = new ArrayList<>(Fixtures.formats().codecs());
+        List<EmbeddingCodec> codecs = new ArrayList<>(AllCodecs.formats().codecs());
         codecs.add(new GreedyForeignCodec());
         EmbeddingFormats formats = new EmbeddingFormats(codecs);
-        Path variant = Fixtures.goldenVariants().get(0);
+        GoldenVariant variant = Fixtures.supportedGoldenVariants().get(0);
         assertEquals("diffusers_safetensors",
-                formats.detect(variant.resolve("embeddings/diffusers_script_learned_embeds.safetensors")).codec().format());
-        Path bin = variant.resolve("embeddings/sd_concepts_learned_embeds.bin");
+                formats.detect(variant.file("embeddings/diffusers_script_learned_embeds.safetensors")).codec().format());
+        Path bin = variant.file("embeddings/sd_concepts_learned_embeds.bin");
         InvalidEmbeddingFileException error = assertThrows(InvalidEmbeddingFileException.class, () -> formats.detect(bin));
         assertTrue(error.getMessage().contains("greedy") && error.getMessage().contains("learned_embeds_bin"), error.getMessage());
     }
 
     @Test
     void anUnknownFormatNameListsTheKnownOnes() {
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Fixtures.formats().codec("ckpt"));
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> AllCodecs.formats().codec("ckpt"));
         assertEquals("Unknown format 'ckpt'; use one of a1111_pt, bare_tensor_pt, diffusers_safetensors, kohya_emb_params,"
                 + " learned_embeds_bin, onetrainer_emp_params, sdxl_clip_pair, textual_inversion_pt", error.getMessage());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,9 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 import org.neologism.concepts.codec.DiffusersSafetensorsCodec;
 import org.neologism.concepts.library.InvokeAiEmbeddingLibrary;
 import org.neologism.core.root.RootFolder;
@@ -27,10 +30,10 @@ class EmbeddingImporterTest {
     @TempDir
     Path temp;
 
-    private final EmbeddingFormats formats = Fixtures.formats();
+    private final EmbeddingFormats formats = AllCodecs.formats();
 
     private InvokeAiEmbeddingLibrary library() {
-        return new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve("root")), formats);
+        return InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve("root")), formats);
     }
 
     private EmbeddingImporter importer() {
@@ -53,21 +56,32 @@ class EmbeddingImporterTest {
 
     @Test
     void everyFixtureImportsUnderItsTriggerIntoTheLibrary() throws IOException {
-        for (Path variant : Fixtures.goldenVariants()) {
-            InvokeAiEmbeddingLibrary library = new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve(variant.getFileName())), formats);
+        for (GoldenVariant variant : Fixtures.supportedGoldenVariants()) {
+            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(variant.name())), formats);
             EmbeddingImporter importer = new EmbeddingImporter(formats, library);
-            InstalledEmbedding a1111 = importer.importEmbedding(ImportRequest.of(variant.resolve("embeddings/a1111_embedding.pt")));
-            assertEquals("cat-toy", a1111.trigger());
-            assertEquals(2, a1111.vectorCount());
-            InstalledEmbedding sdxl = importer.importEmbedding(ImportRequest.of(variant.resolve("embeddings/sdxl_embedding.safetensors")));
-            assertEquals(2, sdxl.parts().size());
+            JsonNode a1111Expected = record(variant, "a1111_embedding.pt").get("expected");
+            InstalledEmbedding a1111 = importer.importEmbedding(ImportRequest.of(variant.file("embeddings/a1111_embedding.pt")));
+            assertEquals(a1111Expected.get("name").asText(), a1111.trigger());
+            assertEquals(a1111Expected.get("string_to_param").get("*").get(0).asInt(), a1111.vectorCount());
+            InstalledEmbedding sdxl = importer.importEmbedding(ImportRequest.of(variant.file("embeddings/sdxl_embedding.safetensors")));
+            assertEquals(record(variant, "sdxl_embedding.safetensors").get("expected").size(), sdxl.parts().size());
             assertEquals(2, library.list().size());
         }
     }
 
+    /** The embeddings.json record of {@code embeddings/<file>}. */
+    private static JsonNode record(GoldenVariant variant, String file) {
+        for (JsonNode record : variant.json("embeddings.json").get("files")) {
+            if (record.get("file").asText().equals("embeddings/" + file)) {
+                return record;
+            }
+        }
+        throw new AssertionError(variant.file("embeddings.json") + " has no record of embeddings/" + file);
+    }
+
     @Test
     void aTriggerOptionRenamesTheEmbedding() throws IOException {
-        Path raw = Fixtures.goldenVariants().get(0).resolve("embeddings/raw_tensor.pt");
+        Path raw = Fixtures.supportedGoldenVariants().get(0).file("embeddings/raw_tensor.pt");
         InstalledEmbedding installed = importer().importEmbedding(
                 new ImportRequest(raw, Optional.of("<raw-tensor>"), Optional.empty(), false));
         assertEquals("<raw-tensor>", installed.trigger());
@@ -77,7 +91,7 @@ class EmbeddingImporterTest {
 
     @Test
     void aSecondImportOfTheSameTriggerNeedsForce() throws IOException {
-        Path file = Fixtures.goldenVariants().get(0).resolve("embeddings/sd_concepts_learned_embeds.bin");
+        Path file = Fixtures.supportedGoldenVariants().get(0).file("embeddings/sd_concepts_learned_embeds.bin");
         importer().importEmbedding(ImportRequest.of(file));
         assertThrows(EmbeddingConflictException.class, () -> importer().importEmbedding(ImportRequest.of(file)));
         importer().importEmbedding(new ImportRequest(file, Optional.empty(), Optional.empty(), true));
@@ -86,12 +100,13 @@ class EmbeddingImporterTest {
     @Test
     void aConceptFolderImports() throws IOException {
         Path folder = Files.createDirectories(temp.resolve("concept"));
-        Files.copy(Fixtures.goldenVariants().get(0).resolve("embeddings/sd_concepts_multi_vector.bin"),
-                folder.resolve("learned_embeds.bin"));
+        GoldenVariant variant = Fixtures.supportedGoldenVariants().get(0);
+        Files.copy(variant.file("embeddings/sd_concepts_multi_vector.bin"), folder.resolve("learned_embeds.bin"));
+        int vectors = record(variant, "sd_concepts_multi_vector.bin").get("expected").elements().next().get(0).asInt();
         Files.writeString(folder.resolve("token_identifier.txt"), "<folder-cat>");
         InstalledEmbedding installed = importer().importEmbedding(ImportRequest.of(folder));
         assertEquals("<folder-cat>", installed.trigger());
-        assertEquals(3, installed.vectorCount());
+        assertEquals(vectors, installed.vectorCount());
         Path notAConcept = Files.createDirectories(temp.resolve("empty"));
         InvalidEmbeddingFileException error = assertThrows(InvalidEmbeddingFileException.class,
                 () -> importer().importEmbedding(ImportRequest.of(notAConcept)));
@@ -111,17 +126,20 @@ class EmbeddingImporterTest {
 
     @Test
     void theFixtureModelsAcceptTheirOwnWidthAndRefuseSdxlsSecondHalf() throws IOException {
-        for (Path model : List.of(Fixtures.root().resolve("models/tiny-sd1"), Fixtures.root().resolve("models/tiny-sd2"))) {
-            assertEquals(32, ModelTokenWidth.of(model, Embedding.ONLY_ENCODER));
-            Path file = Fixtures.goldenVariants().get(0).resolve("embeddings/sd_concepts_learned_embeds.bin");
-            InvokeAiEmbeddingLibrary library = new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve(model.getFileName())), formats);
+        for (GoldenVariant variant : Fixtures.supportedGoldenVariants()) {
+            Path model = variant.modelDir();
+            int width = variant.index().path("config").path("text").path("hidden_size").asInt();
+            assertEquals(width, ModelTokenWidth.of(model, Embedding.ONLY_ENCODER));
+            Path file = variant.file("embeddings/sd_concepts_learned_embeds.bin");
+            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(variant.name())), formats);
             new EmbeddingImporter(formats, library).importEmbedding(new ImportRequest(file, Optional.empty(), Optional.of(model), false));
-            Path sdxl = Fixtures.goldenVariants().get(0).resolve("embeddings/sdxl_embedding.safetensors");
+            Path sdxl = variant.file("embeddings/sdxl_embedding.safetensors");
+            int sdxlWidth = record(variant, "sdxl_embedding.safetensors").get("expected").get("clip_l").get(1).asInt();
             EmbeddingWidthMismatchException error = assertThrows(EmbeddingWidthMismatchException.class,
                     () -> new EmbeddingImporter(formats, library).importEmbedding(
                             new ImportRequest(sdxl, Optional.empty(), Optional.of(model), false)));
-            assertTrue(error.getMessage().contains("token dimension 768, but the current model has token dimension 32"),
-                    error.getMessage());
+            assertTrue(error.getMessage().contains("token dimensions " + sdxlWidth + " (clip_l)")
+                    && error.getMessage().contains("the current model has token dimension " + width), error.getMessage());
         }
     }
 

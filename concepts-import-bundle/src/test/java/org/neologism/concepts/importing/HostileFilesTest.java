@@ -15,7 +15,7 @@ import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
 
 /** Files built to hurt a naive reader are refused with a message that names the file and the problem. */
@@ -24,7 +24,7 @@ class HostileFilesTest {
     @TempDir
     Path temp;
 
-    private final EmbeddingFormats formats = Fixtures.formats();
+    private final EmbeddingFormats formats = AllCodecs.formats();
 
     private Path torchZip(String name, byte[] pickle) throws IOException {
         Path file = temp.resolve(name);

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
 import org.neologism.concepts.codec.KohyaEmbParamsCodec;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingConflictException;
@@ -29,7 +29,7 @@ class InvokeAiEmbeddingLibraryTest {
     Path root;
 
     private InvokeAiEmbeddingLibrary library() {
-        return new InvokeAiEmbeddingLibrary(new RootFolder(root), Fixtures.formats());
+        return InvokeAiEmbeddingLibrary.at(new RootFolder(root), AllCodecs.formats());
     }
 
     private static Embedding embedding(String trigger, int vectors, float fill) {
@@ -115,7 +115,7 @@ class InvokeAiEmbeddingLibraryTest {
     @Test
     void listingFindsFilesAnywhereUnderEmbeddingsAndSkipsOthers() throws IOException {
         assertEquals(List.of(), library().list(), "no folder yet");
-        for (Path fixture : Fixtures.embeddingFiles()) {
+        for (Path fixture : AllCodecs.embeddingFiles()) {
             Path copy = root.resolve("embeddings").resolve(fixture.getParent().getParent().getFileName().toString())
                     .resolve(fixture.getFileName());
             Files.createDirectories(copy.getParent());
@@ -123,7 +123,7 @@ class InvokeAiEmbeddingLibraryTest {
         }
         Files.writeString(root.resolve("embeddings/README.txt"), "hello");
         List<InstalledEmbedding> listed = library().list();
-        assertEquals(Fixtures.embeddingFiles().size(), listed.size());
+        assertEquals(AllCodecs.embeddingFiles().size(), listed.size());
     }
 
     @Test

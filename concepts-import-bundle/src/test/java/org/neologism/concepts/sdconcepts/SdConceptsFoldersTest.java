@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
 import org.neologism.core.tensors.TorchCheckpoint;
@@ -24,16 +26,21 @@ class SdConceptsFoldersTest {
     @TempDir
     Path temp;
 
-    private final SdConceptsFolders folders = new SdConceptsFolders(Fixtures.formats());
+    private final SdConceptsFolders folders = new SdConceptsFolders(AllCodecs.formats());
+
+    /** The token width of the variant's model (index.json config). */
+    private static int width(GoldenVariant variant) {
+        return variant.index().path("config").path("text").path("hidden_size").asInt();
+    }
 
     /** A concept folder as the library publishes it, built from a fixture file. */
-    private Path conceptFolder(Path variant) throws IOException {
-        Path folder = Files.createDirectories(temp.resolve(variant.getFileName() + "-cat-toy"));
-        Files.copy(variant.resolve("embeddings/sd_concepts_learned_embeds.bin"), folder.resolve("learned_embeds.bin"));
+    private Path conceptFolder(GoldenVariant variant) throws IOException {
+        Path folder = Files.createDirectories(temp.resolve(variant.name() + "-cat-toy"));
+        Files.copy(variant.file("embeddings/sd_concepts_learned_embeds.bin"), folder.resolve("learned_embeds.bin"));
         Files.writeString(folder.resolve("token_identifier.txt"), "<cat-toy>");
         Files.writeString(folder.resolve("type_of_concept.txt"), "object\n");
         Files.createDirectories(folder.resolve("concept_images"));
-        Files.copy(Fixtures.root().resolve("golden").resolve(variant.getFileName()).resolve("preprocess_src.png"),
+        Files.copy(variant.file("preprocess_src.png"),
                 folder.resolve("concept_images/0.png"));
         Files.writeString(folder.resolve("concept_images/notes.txt"), "not an image");
         return folder;
@@ -41,10 +48,10 @@ class SdConceptsFoldersTest {
 
     @Test
     void aConceptFolderReadsItsEmbeddingTokenTypeAndImages() throws IOException {
-        for (Path variant : Fixtures.goldenVariants()) {
+        for (GoldenVariant variant : Fixtures.supportedGoldenVariants()) {
             ConceptFolder concept = folders.read(conceptFolder(variant));
             assertEquals("<cat-toy>", concept.embedding().trigger());
-            assertArrayEquals(new int[] {32}, concept.embedding().shape());
+            assertArrayEquals(new int[] {width(variant)}, concept.embedding().shape());
             assertEquals("object", concept.typeOfConcept());
             assertEquals(1, concept.images().size());
         }
@@ -52,14 +59,14 @@ class SdConceptsFoldersTest {
 
     @Test
     void theTokenFileNamesTheTrigger() throws IOException {
-        Path folder = conceptFolder(Fixtures.goldenVariants().get(0));
+        Path folder = conceptFolder(Fixtures.supportedGoldenVariants().get(0));
         Files.writeString(folder.resolve("token_identifier.txt"), "<my-cat>");
         assertEquals("<my-cat>", folders.read(folder).embedding().trigger());
     }
 
     @Test
     void aWrongTypeOrAMissingEmbeddingIsNamed() throws IOException {
-        Path folder = conceptFolder(Fixtures.goldenVariants().get(0));
+        Path folder = conceptFolder(Fixtures.supportedGoldenVariants().get(0));
         Files.writeString(folder.resolve("type_of_concept.txt"), "animal");
         InvalidEmbeddingFileException type = assertThrows(InvalidEmbeddingFileException.class, () -> folders.read(folder));
         assertTrue(type.getMessage().contains("type_of_concept.txt") && type.getMessage().contains("object or style"));
@@ -69,7 +76,8 @@ class SdConceptsFoldersTest {
 
     @Test
     void anExportHasTheLibraryLayoutAndAModelCardAndReadsBack() throws IOException {
-        Path source = conceptFolder(Fixtures.goldenVariants().get(0));
+        GoldenVariant variant = Fixtures.supportedGoldenVariants().get(0);
+        Path source = conceptFolder(variant);
         ConceptFolder concept = folders.read(source);
         Path exported = temp.resolve("exported/cat-toy");
         folders.write(new ConceptFolder(concept.embedding(), "style", concept.images()), exported);
@@ -79,7 +87,7 @@ class SdConceptsFoldersTest {
         String card = Files.readString(exported.resolve("README.md"));
         assertTrue(card.contains("`<cat-toy>`") && card.contains("concept_images/0.png") && card.contains("textual-inversion"), card);
         try (TorchCheckpoint checkpoint = TorchCheckpoint.open(exported.resolve("learned_embeds.bin"))) {
-            assertArrayEquals(new int[] {32}, checkpoint.tensors().get("<cat-toy>").intShape());
+            assertArrayEquals(new int[] {width(variant)}, checkpoint.tensors().get("<cat-toy>").intShape());
         }
         ConceptFolder back = folders.read(exported);
         assertArrayEquals(concept.embedding().values(), back.embedding().values());

@@ -40,7 +40,7 @@ class ConceptsCommandsTest {
         originalOut = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         EmbeddingFormats formats = Fixtures.formats();
-        commands = new ConceptsCommands(formats, new InvokeAiEmbeddingLibrary(new RootFolder(temp.resolve("root")), formats));
+        commands = new ConceptsCommands(formats, InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve("root")), formats));
     }
 
     @AfterEach
@@ -55,23 +55,23 @@ class ConceptsCommandsTest {
     }
 
     private static Path fixture(String name) throws IOException {
-        return Fixtures.goldenVariants().get(0).resolve("embeddings").resolve(name);
+        return org.neologism.testsupport.Fixtures.anySupportedGoldenVariant().folder().resolve("embeddings").resolve(name);
     }
 
     @Test
     void importListExportInspectAndRemoveWorkTogether() throws IOException {
-        commands._import("", "", false, fixture("sd_concepts_multi_vector.bin").toString());
+        commands._import("", "", "", false, fixture("sd_concepts_multi_vector.bin").toString());
         assertTrue(output().startsWith("Installed <cat-toy> (3 x 32) at "));
-        commands._import("<raw>", "", false, fixture("raw_tensor.pt").toString());
+        commands._import("", "<raw>", "", false, fixture("raw_tensor.pt").toString());
         output();
-        commands.embeddings();
+        commands.embeddings("");
         List<String> rows = output().lines().toList();
         assertEquals(3, rows.size(), rows.toString());
         assertTrue(rows.get(0).startsWith("TRIGGER"));
         assertTrue(rows.get(1).matches("<cat-toy>\\s+3 x 32\\s+learned_embeds_bin\\s+.*cat-toy/learned_embeds.bin"), rows.get(1));
 
         Path exported = temp.resolve("out/cat-toy.pt");
-        commands.export("a1111_pt", false, "<cat-toy>", exported.toString());
+        commands.export("", "a1111_pt", false, "<cat-toy>", exported.toString());
         assertTrue(output().contains("as a1111_pt"));
         commands.inspect(exported.toString());
         String inspection = output();
@@ -80,11 +80,11 @@ class ConceptsCommandsTest {
         assertTrue(inspection.contains("Trigger    <cat-toy>  shape [3, 32]  3 x 32"), inspection);
         assertEquals(3, inspection.lines().filter(l -> l.matches("  vector \\d  norm \\d+\\.\\d{6}")).count(), inspection);
 
-        commands.export("kohya_emb_params", false, "<cat-toy>", temp.resolve("out/my-cat.safetensors").toString());
+        commands.export("", "kohya_emb_params", false, "<cat-toy>", temp.resolve("out/my-cat.safetensors").toString());
         assertTrue(output().contains("readers will call it my-cat after the file name"));
 
         Path concept = temp.resolve("out/concept");
-        commands.export("sd_concepts_folder", false, "<cat-toy>", concept.toString());
+        commands.export("", "sd_concepts_folder", false, "<cat-toy>", concept.toString());
         assertTrue(Files.isRegularFile(concept.resolve("README.md")));
         assertTrue(output().contains("as sd_concepts_folder"));
 
@@ -94,22 +94,22 @@ class ConceptsCommandsTest {
 
     @Test
     void userErrorsAreOneClearMessage() throws IOException {
-        commands._import("", "", false, fixture("sd_concepts_learned_embeds.bin").toString());
+        commands._import("", "", "", false, fixture("sd_concepts_learned_embeds.bin").toString());
         EmbeddingConflictException conflict = assertThrows(EmbeddingConflictException.class,
-                () -> commands._import("", "", false, fixture("sd_concepts_learned_embeds.bin").toString()));
+                () -> commands._import("", "", "", false, fixture("sd_concepts_learned_embeds.bin").toString()));
         assertTrue(conflict.getMessage().contains("--force"));
         IllegalArgumentException noFormat = assertThrows(IllegalArgumentException.class,
-                () -> commands.export("", false, "<cat-toy>", temp.resolve("x.bin").toString()));
+                () -> commands.export("", "", false, "<cat-toy>", temp.resolve("x.bin").toString()));
         assertTrue(noFormat.getMessage().contains("--format") && noFormat.getMessage().contains("a1111_pt"));
         IllegalArgumentException badFormat = assertThrows(IllegalArgumentException.class,
-                () -> commands.export("ckpt", false, "<cat-toy>", temp.resolve("x.bin").toString()));
+                () -> commands.export("", "ckpt", false, "<cat-toy>", temp.resolve("x.bin").toString()));
         assertTrue(badFormat.getMessage().startsWith("--format ckpt is unknown"));
         Path existing = Files.writeString(temp.resolve("taken.bin"), "x");
         IOException taken = assertThrows(IOException.class,
-                () -> commands.export("learned_embeds_bin", false, "<cat-toy>", existing.toString()));
+                () -> commands.export("", "learned_embeds_bin", false, "<cat-toy>", existing.toString()));
         assertTrue(taken.getMessage().contains("--force"));
         assertEquals("x", Files.readString(existing));
-        commands.export("learned_embeds_bin", true, "<cat-toy>", existing.toString());
+        commands.export("", "learned_embeds_bin", true, "<cat-toy>", existing.toString());
         assertTrue(output().contains("Wrote"));
     }
 
@@ -117,7 +117,7 @@ class ConceptsCommandsTest {
     void importWithoutArgumentsPrintsItsUsageBecauseGogoHelpCannotFindIt() throws Exception {
         commands._import();
         String usage = output();
-        assertTrue(usage.contains("Usage: ti:import [--trigger <trigger>] [--model <model>] [--force] <source>"), usage);
+        assertTrue(usage.contains("Usage: ti:import [--root <root>] [--trigger <trigger>] [--model <model>] [--force] <source>"), usage);
         assertTrue(usage.contains("diffusers model folder"), usage);
     }
 

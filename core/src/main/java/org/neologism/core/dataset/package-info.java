@@ -6,5 +6,5 @@
  * ({@link org.neologism.core.dataset.TrainingDataset#warnings()}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.neologism.core.dataset;

@@ -20,6 +20,9 @@ public interface EmbeddingCodec {
     /** diffusers' {@code learned_embeds.safetensors}: the trigger as the tensor's key. */
     String DIFFUSERS_SAFETENSORS = "diffusers_safetensors";
 
+    /** SDXL's single file of AUTOMATIC1111, kohya, ComfyUI and InvokeAI: {@code {clip_l: [n, 768], clip_g: [n, 1280]}}. */
+    String SDXL_CLIP_PAIR = "sdxl_clip_pair";
+
     /** The format's name, equal to the service property. */
     String format();
 

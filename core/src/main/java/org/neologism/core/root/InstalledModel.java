@@ -1,45 +1,72 @@
 package org.neologism.core.root;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
+import org.neologism.core.model.ModelDescription;
 
 /**
- * A base model the user installed: an entry of {@code configs/models.yaml} or a diffusers folder under
- * {@code models/}.
+ * A base model the user installed: an entry of {@code configs/models.yaml}, or a diffusers folder or a
+ * single-file checkpoint ({@code .safetensors}, {@code .ckpt}) under {@code models/}.
  *
  * @param name        the name {@code --model} accepts
  * @param format      {@code diffusers}, or what models.yaml says ({@code ckpt}, {@code safetensors}, ...)
- * @param path        the model's folder or file, or null when models.yaml names none (a Hugging Face repo_id)
+ * @param path        the model's folder or file (models.yaml's {@code path:}, or {@code weights:} of a {@code ckpt}
+ *                    entry), or null when models.yaml names none (a Hugging Face repo_id)
  * @param description models.yaml's description, or empty
  * @param listedIn    where it was found: the models.yaml file or the models folder
+ * @param config      the LDM YAML a single-file entry names ({@code config:}), or null
  */
-public record InstalledModel(String name, String format, Path path, String description, Path listedIn) {
+public record InstalledModel(String name, String format, Path path, String description, Path listedIn, Path config) {
 
     public static final String DIFFUSERS = "diffusers";
 
-    /** Whether Neologism can train with it: a diffusers folder that exists. */
+    public InstalledModel(String name, String format, Path path, String description, Path listedIn) {
+        this(name, format, path, description, listedIn, null);
+    }
+
+    /** Whether it is one file in the original layout (InvokeAI 2.3's {@code format: ckpt}, or a loose file). */
+    public boolean isSingleFile() {
+        return !DIFFUSERS.equals(format);
+    }
+
+    /** Whether Neologism can train with it: a diffusers folder, or a single SD 1.x/2.x file, that exists. */
     public boolean isTrainable() {
-        return DIFFUSERS.equals(format) && path != null && Files.isRegularFile(path.resolve("model_index.json"));
+        if (path == null) {
+            return false;
+        }
+        if (!isSingleFile()) {
+            return Files.isRegularFile(path.resolve("model_index.json"));
+        }
+        return Files.isRegularFile(path) && recognised().map(r -> r.family().trainable()).orElse(false);
+    }
+
+    private java.util.Optional<CheckpointFamily.Recognised> recognised() {
+        try {
+            return java.util.Optional.of(CheckpointFamily.of(path));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**
-     * The folder to train with.
+     * The folder or checkpoint file to train with.
      *
-     * @throws IllegalArgumentException naming the model, its format and what to do instead
+     * @throws IllegalArgumentException naming the model, the path and what to do instead
      */
-    public Path trainableFolder() {
-        if (!DIFFUSERS.equals(format)) {
-            throw new IllegalArgumentException("--model " + name + " is a " + format + " model (" + listedIn
-                    + "): Neologism trains diffusers models only. Convert it to diffusers (InvokeAI's model manager can)"
-                    + " or choose a diffusers model from ti:models.");
-        }
+    public Path trainablePath() {
         if (path == null) {
             throw new IllegalArgumentException("--model " + name + " in " + listedIn + " names no local path (only a"
-                    + " repo_id), and Neologism never downloads: give the entry a path: to a diffusers folder.");
+                    + " repo_id), and Neologism never downloads: give the entry a path: to a diffusers folder or"
+                    + " weights: to a checkpoint file.");
+        }
+        if (isSingleFile()) {
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("--model " + name + " is a " + format + " model whose weights "
+                        + path + " (" + listedIn + ") do not exist. Fix the path in " + listedIn + ".");
+            }
+            return path;
         }
         if (!Files.isRegularFile(path.resolve("model_index.json"))) {
             throw new IllegalArgumentException("--model " + name + " points to " + path + " (" + listedIn
@@ -48,47 +75,45 @@ public record InstalledModel(String name, String format, Path path, String descr
         return path;
     }
 
-    /** The width of one token embedding ({@code text_encoder/config.json} hidden_size), when readable. */
+    /** The width of one token embedding (the first text encoder's {@code hidden_size}), when readable. */
     public OptionalInt tokenWidth() {
-        JsonNode config = textEncoderConfig();
-        return config != null && config.path("hidden_size").isInt()
-                ? OptionalInt.of(config.get("hidden_size").asInt()) : OptionalInt.empty();
+        if (isSingleFile()) {
+            return path == null ? OptionalInt.empty() : recognised().map(r -> r.tokenWidth() > 0
+                    ? OptionalInt.of(r.tokenWidth()) : OptionalInt.empty()).orElse(OptionalInt.empty());
+        }
+        return modelDescription().map(model -> OptionalInt.of(model.tokenWidth())).orElse(OptionalInt.empty());
     }
 
-    /** Stable Diffusion 1.x or 2.x by the text encoder's width (768 or 1024), with v-prediction when so configured. */
+    /** SDXL's second token width ({@code text_encoder_2/config.json} hidden_size, 1280), when there is one. */
+    public OptionalInt tokenWidth2() {
+        return modelDescription().filter(ModelDescription::hasSecondEncoder)
+                .map(model -> OptionalInt.of(model.tokenWidths().get(1))).orElse(OptionalInt.empty());
+    }
+
+    /** Every token width for display: {@code 768}, {@code 1024}, or SDXL's {@code 768+1280}; {@code -} when unreadable. */
+    public String tokenWidths() {
+        return modelDescription().map(model -> model.tokenWidths().stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining("+"))).orElse("-");
+    }
+
+    /** SD 1.x, SD 2.x or SDXL as the model's configs describe it ({@link ModelDescription#architecture()}). */
     public String architecture() {
-        if (!DIFFUSERS.equals(format)) {
-            return format + " (not trainable)";
+        if (isSingleFile()) {
+            if (path == null || !Files.isRegularFile(path)) {
+                return format + " (weights missing)";
+            }
+            try {
+                CheckpointFamily family = CheckpointFamily.of(path).family();
+                return family.label() + " single file" + (family.trainable() ? "" : " (not trainable yet)");
+            } catch (IllegalArgumentException e) {
+                return format + " (not trainable: " + e.getMessage().replace(path.toString(), "").strip() + ")";
+            }
         }
-        OptionalInt width = tokenWidth();
-        if (width.isEmpty()) {
-            return "unreadable (no text_encoder/config.json)";
-        }
-        String family = switch (width.getAsInt()) {
-            case 768 -> "SD 1.x";
-            case 1024 -> "SD 2.x";
-            default -> "SD-like";
-        };
-        return predictionType().equals("v_prediction") ? family + " v-prediction" : family;
+        return modelDescription().map(ModelDescription::architecture).orElse("unreadable (no text_encoder/config.json)");
     }
 
-    private String predictionType() {
-        JsonNode config = readJson(path == null ? null : path.resolve("scheduler").resolve("scheduler_config.json"));
-        return config == null ? "epsilon" : config.path("prediction_type").asText("epsilon");
-    }
-
-    private JsonNode textEncoderConfig() {
-        return readJson(path == null ? null : path.resolve("text_encoder").resolve("config.json"));
-    }
-
-    private static JsonNode readJson(Path file) {
-        if (file == null || !Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            return null;
-        }
+    /** What the folder's configs say, when it is a diffusers folder whose configs can be read. */
+    public Optional<ModelDescription> modelDescription() {
+        return DIFFUSERS.equals(format) && path != null ? ModelDescription.readIfPossible(path) : Optional.empty();
     }
 }

@@ -17,8 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * The base models of a root folder: the entries of InvokeAI's {@code configs/models.yaml} (name →
- * {@code {format, path, description}}; relative paths are under the root, or under {@code models/} as
- * InvokeAI 3 writes them), then the diffusers folders under {@code models/} that models.yaml does not list.
+ * {@code {format, path, description}}, InvokeAI 2.3's {@code format: ckpt} entries with {@code weights:} and
+ * {@code config:}; relative paths are under the root, or under {@code models/} as InvokeAI 3 writes them), then
+ * the diffusers folders and loose single-file checkpoints ({@code .safetensors}, {@code .ckpt}) under
+ * {@code models/} that models.yaml does not list.
  */
 public final class InstalledModels {
 
@@ -43,7 +45,57 @@ public final class InstalledModels {
                         root.models()));
             }
         }
+        for (Path file : checkpointFiles(root.models())) {
+            boolean listed = models.stream().anyMatch(model -> file.equals(model.path()));
+            String stem = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            String relative = root.models().relativize(file).toString().replaceFirst("\\.[^.]+$", "");
+            boolean stemTaken = models.stream().anyMatch(model -> model.name().equals(stem));
+            if (!listed) {
+                String format = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".ckpt")
+                        ? "ckpt" : "safetensors";
+                models.add(new InstalledModel(stemTaken ? relative : stem, format, file, "", root.models(),
+                        sidecarYaml(file)));
+            }
+        }
         return new InstalledModels(models);
+    }
+
+    /** A1111 and InvokeAI 2.3 take {@code <stem>.yaml} beside the weights as their LDM config. */
+    private static Path sidecarYaml(Path weights) {
+        Path yaml = weights.resolveSibling(weights.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".yaml");
+        return Files.isRegularFile(yaml) ? yaml : null;
+    }
+
+    /** Checkpoint files under {@code models/}, not inside a diffusers folder (whose components are safetensors too). */
+    private static List<Path> checkpointFiles(Path models) {
+        if (!Files.isDirectory(models)) {
+            return List.of();
+        }
+        List<Path> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(models, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 4,
+                    new java.nio.file.SimpleFileVisitor<>() {
+                        @Override
+                        public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                                java.nio.file.attribute.BasicFileAttributes attributes) {
+                            return Files.isRegularFile(dir.resolve("model_index.json"))
+                                    ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFile(Path file,
+                                java.nio.file.attribute.BasicFileAttributes attributes) {
+                            if (attributes.isRegularFile() && CheckpointFamily.isCheckpointFile(file)) {
+                                found.add(file);
+                            }
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + models, e);
+        }
+        found.sort(null);
+        return found;
     }
 
     public List<InstalledModel> all() {
@@ -85,9 +137,11 @@ public final class InstalledModels {
                 continue;
             }
             String format = value.path("format").asText(InstalledModel.DIFFUSERS);
-            String path = value.path("path").asText("");
+            // InvokeAI 2.3 names a ckpt entry's file weights:, its LDM YAML config:.
+            String path = value.path("path").asText(value.path("weights").asText(""));
+            String config = value.path("config").asText("");
             models.add(new InstalledModel(entry.getKey(), format, path.isBlank() ? null : resolve(root, path),
-                    value.path("description").asText(""), file));
+                    value.path("description").asText(""), file, config.isBlank() ? null : resolve(root, config)));
         }
         return models;
     }

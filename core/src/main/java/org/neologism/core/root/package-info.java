@@ -1,4 +1,8 @@
-/** The root folder and its layout, shared with InvokeAI: embeddings, training data, outputs, models. */
+/**
+ * The root folder and its layout, shared with InvokeAI: embeddings, training data, outputs, models. 2.0.0: single-file
+ * checkpoints (models.yaml ckpt entries, loose files) are installed models too ({@code InstalledModel.trainablePath},
+ * {@code CheckpointFamily}), and {@code InstalledModel.modelDescription()} describes a diffusers folder.
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.neologism.core.root;

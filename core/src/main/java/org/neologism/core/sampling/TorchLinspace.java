@@ -7,14 +7,14 @@ package org.neologism.core.sampling;
  * fma(-step, n-1-i, end) in the second, lane k = base + fl(step·k); the last n mod 16 elements use the
  * scalar formula. A plain start + i·step loop is off by one ulp for about 13% of the values.
  */
-final class TorchLinspace {
+public final class TorchLinspace {
 
     private static final int LANES = 8;
     private static final int CHUNK = 2 * LANES;
 
     private TorchLinspace() {}
 
-    static float[] float32(float start, float end, int n) {
+    public static float[] float32(float start, float end, int n) {
         float[] out = new float[n];
         if (n == 1) {
             out[0] = start;

@@ -4,5 +4,5 @@
  * pure arithmetic that the generation loop applies to tensors.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.neologism.core.sampling;

@@ -33,6 +33,9 @@ import org.neologism.core.tokenizer.internal.TokenizerFolderReader.TokenizerFile
  */
 public final class ClipTokenizer {
 
+    public static final String START_OF_TEXT = "<|startoftext|>";
+    public static final String END_OF_TEXT = "<|endoftext|>";
+
     private final Path folder;
     private final Map<String, Integer> vocabulary;
     private final Map<Integer, String> vocabularyTokens;
@@ -81,6 +84,21 @@ public final class ClipTokenizer {
             }
             tokenizer.addTokens(List.of(token));
         }
+        tokenizer.addTokens(files.specialTokens().all());
+        return tokenizer;
+    }
+
+    /**
+     * The tokenizer of every Stable Diffusion text encoder, from the CLIP vocabulary shipped with Neologism
+     * ({@link ClipVocabularyFiles}), as {@code CLIPTokenizer.from_pretrained} gives it for
+     * openai/clip-vit-large-patch14 ({@code padToken} {@code <|endoftext|>}) or stabilityai/stable-diffusion-2's
+     * tokenizer ({@code padToken} {@code !}). {@link #folder()} is null.
+     */
+    public static ClipTokenizer bundled(String padToken) {
+        ClipVocabularyFiles vocabulary = ClipVocabularyFiles.bundled();
+        TokenizerFiles files = new TokenizerFiles(vocabulary.vocabulary(), vocabulary.merges(),
+                new SpecialTokens(START_OF_TEXT, END_OF_TEXT, END_OF_TEXT, padToken, List.of()), 77, List.of(), Map.of());
+        ClipTokenizer tokenizer = new ClipTokenizer(null, files);
         tokenizer.addTokens(files.specialTokens().all());
         return tokenizer;
     }
@@ -250,7 +268,7 @@ public final class ClipTokenizer {
             id = vocabulary.get(token);
         }
         if (id == null) {
-            throw new IllegalArgumentException("Token " + token + " is not in the vocabulary of " + folder);
+            throw new IllegalArgumentException("Token " + token + " is not in the vocabulary of " + source());
         }
         return id;
     }
@@ -262,7 +280,7 @@ public final class ClipTokenizer {
             token = vocabularyTokens.get(id);
         }
         if (token == null) {
-            throw new IllegalArgumentException("Id " + id + " is outside the vocabulary of " + folder
+            throw new IllegalArgumentException("Id " + id + " is outside the vocabulary of " + source()
                     + " (" + vocabularySize() + " tokens)");
         }
         return token;
@@ -299,6 +317,11 @@ public final class ClipTokenizer {
         return unkId;
     }
 
+    private Object source() {
+        return folder == null ? "the bundled CLIP vocabulary" : folder;
+    }
+
+    /** The tokenizer folder it was read from; null for {@link #bundled}. */
     public Path folder() {
         return folder;
     }

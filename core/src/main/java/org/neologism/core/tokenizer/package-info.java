@@ -4,5 +4,5 @@
  * including added (placeholder) tokens and diffusers' textual-inversion checks.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.neologism.core.tokenizer;

@@ -27,7 +27,8 @@ public final class TrainingOptions {
 
     /** Every option, in the order the help lists them. */
     public static final List<TrainingOption> ALL = List.of(
-            option("--model", TEXT, "diffusers model folder, or the name of one under <root>/models",
+            option("--model", TEXT, "a diffusers model folder, a .safetensors/.ckpt checkpoint, or the name of one under"
+                    + " <root>/models or in configs/models.yaml",
                     TrainingRequest::model, (b, v) -> b.model(v)),
             plain(List.of("--placeholder_token", "--trigger"), TEXT, "the trigger term to learn, e.g. <psychedelic> (required)",
                     TrainingRequest::placeholderToken, (b, v) -> b.placeholderToken(v)),
@@ -110,7 +111,24 @@ public final class TrainingOptions {
                     TrainingRequest::overwriteOutputDir, (b, v) -> b.overwriteOutputDir(Boolean.parseBoolean(v))),
             plain(List.of("--train_data_dir"), PATH,
                     "the folder of training images (default <root>/text-inversion-training-data/<trigger>)",
-                    TrainingRequest::trainDataDir, (b, v) -> b.trainDataDir(absolute(v))));
+                    TrainingRequest::trainDataDir, (b, v) -> b.trainDataDir(absolute(v))),
+            plain(List.of("--validation_prompt"), TEXT, "draw images of this prompt while training, e.g. \"a photo of"
+                            + " <psychedelic>\", into <output_dir>/validation (default none)",
+                    TrainingRequest::validationPrompt, (b, v) -> b.validationPrompt(v)),
+            option("--num_validation_images", WHOLE_NUMBER, "images per validation (DPM++ 2M, 25 steps)",
+                    TrainingRequest::numValidationImages, (b, v) -> b.numValidationImages(Integer.parseInt(v))),
+            option("--validation_steps", WHOLE_NUMBER, "draw the validation images every this many steps",
+                    TrainingRequest::validationSteps, (b, v) -> b.validationSteps(Integer.parseInt(v))),
+            plain(List.of("--original_config"), PATH, "for a single-file model: its LDM YAML (as v1-inference.yaml), or a"
+                            + " diffusers folder whose configs describe it (default: models.yaml's config:, <file>.yaml"
+                            + " beside it, else inferred from the weights)",
+                    TrainingRequest::originalConfig, (b, v) -> b.originalConfig(absolute(v))),
+            plain(List.of("--prediction_type"), TEXT, "for a single-file model: epsilon or v_prediction (an SD 2.x file"
+                            + " does not say which)",
+                    TrainingRequest::predictionType, (b, v) -> b.predictionType(v)),
+            plain(List.of("--tokenizer"), PATH, "for a single-file model: a tokenizer folder (default: CLIP's"
+                            + " vocabulary, shipped with Neologism)",
+                    TrainingRequest::tokenizer, (b, v) -> b.tokenizer(absolute(v))));
 
     private TrainingOptions() {}
 

@@ -50,7 +50,13 @@ public record TrainingRequest(
         Path root,
         Path outputDir,
         Path trainDataDir,
-        boolean overwriteOutputDir) {
+        boolean overwriteOutputDir,
+        String validationPrompt,
+        int numValidationImages,
+        int validationSteps,
+        Path originalConfig,
+        String predictionType,
+        Path tokenizer) {
 
     /** The pixel grid every model's VAE and UNet downsample by: a resolution must be a multiple of it. */
     public static final int RESOLUTION_STEP = 8;
@@ -66,6 +72,44 @@ public record TrainingRequest(
         lrSchedulerParameters = lrSchedulerParameters == null ? Map.of() : Map.copyOf(lrSchedulerParameters);
     }
 
+    /** A request of 2.0.0's fields, without validation images (kept so 2.0 callers still compile). */
+    public TrainingRequest(String model, String placeholderToken, String initializerToken,
+                           LearnableProperty learnableProperty, int numVectors, int resolution, boolean centerCrop,
+                           int repeats, int trainBatchSize, int gradientAccumulationSteps, int maxTrainSteps,
+                           double learningRate, boolean scaleLr, String lrScheduler, int lrWarmupSteps,
+                           Map<String, String> lrSchedulerParameters, double adamBeta1, double adamBeta2,
+                           double adamWeightDecay, double adamEpsilon, MixedPrecision mixedPrecision,
+                           boolean gradientCheckpointing, boolean fusedAttention, int checkpointingSteps,
+                           Integer checkpointsTotalLimit, String resumeFromCheckpoint, int saveSteps, boolean onlySaveEmbeds,
+                           Long seed, DeviceChoice device, Path root, Path outputDir, Path trainDataDir,
+                           boolean overwriteOutputDir) {
+        this(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution, centerCrop, repeats,
+                trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr, lrScheduler, lrWarmupSteps,
+                lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
+                gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
+                saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwriteOutputDir, null, 4, 100);
+    }
+
+    /** A request whose single-file options are all "infer it" (a diffusers model, or a file needing none). */
+    public TrainingRequest(String model, String placeholderToken, String initializerToken,
+                           LearnableProperty learnableProperty, int numVectors, int resolution, boolean centerCrop,
+                           int repeats, int trainBatchSize, int gradientAccumulationSteps, int maxTrainSteps,
+                           double learningRate, boolean scaleLr, String lrScheduler, int lrWarmupSteps,
+                           Map<String, String> lrSchedulerParameters, double adamBeta1, double adamBeta2,
+                           double adamWeightDecay, double adamEpsilon, MixedPrecision mixedPrecision,
+                           boolean gradientCheckpointing, boolean fusedAttention, int checkpointingSteps,
+                           Integer checkpointsTotalLimit, String resumeFromCheckpoint, int saveSteps, boolean onlySaveEmbeds,
+                           Long seed, DeviceChoice device, Path root, Path outputDir, Path trainDataDir,
+                           boolean overwriteOutputDir, String validationPrompt, int numValidationImages,
+                           int validationSteps) {
+        this(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution, centerCrop, repeats,
+                trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr, lrScheduler, lrWarmupSteps,
+                lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
+                gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
+                saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwriteOutputDir,
+                validationPrompt, numValidationImages, validationSteps, null, null, null);
+    }
+
     /** invokeai-ti's command-line defaults for a trigger, folders left to the root layout. */
     public static TrainingRequest defaults(String placeholderToken) {
         return builder(placeholderToken).build();
@@ -79,6 +123,11 @@ public record TrainingRequest(
     /** A builder that starts from this request. */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /** {@code --validation_prompt} given: the run draws images of it as it trains. */
+    public boolean validates() {
+        return validationPrompt != null && !validationPrompt.isBlank();
     }
 
     /** {@code --mixed_precision=fp16}: the frozen networks in half precision. */
@@ -135,8 +184,15 @@ public record TrainingRequest(
             problems.add("--overwrite_output_dir starts a new run, --resume_from_checkpoint continues one: pass only one"
                     + " of them.");
         }
+        if (predictionType != null && !predictionType.equals("epsilon") && !predictionType.equals("v_prediction")) {
+            problems.add("--prediction_type must be epsilon or v_prediction, not " + predictionType);
+        }
         if (checkpointsTotalLimit != null && checkpointsTotalLimit < 1) {
             problems.add("--checkpoints_total_limit must be at least 1, not " + checkpointsTotalLimit);
+        }
+        if (validates()) {
+            requirePositive(problems, "--num_validation_images", numValidationImages);
+            requirePositive(problems, "--validation_steps", validationSteps);
         }
         return List.copyOf(problems);
     }
@@ -192,6 +248,12 @@ public record TrainingRequest(
         private Path outputDir;
         private Path trainDataDir;
         private boolean overwriteOutputDir;
+        private String validationPrompt;
+        private int numValidationImages = 4;
+        private int validationSteps = 100;
+        private Path originalConfig;
+        private String predictionType;
+        private Path tokenizer;
 
         Builder() {}
 
@@ -230,6 +292,12 @@ public record TrainingRequest(
             outputDir = r.outputDir;
             trainDataDir = r.trainDataDir;
             overwriteOutputDir = r.overwriteOutputDir;
+            validationPrompt = r.validationPrompt;
+            numValidationImages = r.numValidationImages;
+            validationSteps = r.validationSteps;
+            originalConfig = r.originalConfig;
+            predictionType = r.predictionType;
+            tokenizer = r.tokenizer;
         }
 
         public Builder model(String value) { model = value; return this; }
@@ -266,6 +334,15 @@ public record TrainingRequest(
         public Builder root(Path value) { root = value; return this; }
         public Builder outputDir(Path value) { outputDir = value; return this; }
         public Builder trainDataDir(Path value) { trainDataDir = value; return this; }
+        public Builder validationPrompt(String value) { validationPrompt = value; return this; }
+        public Builder numValidationImages(int value) { numValidationImages = value; return this; }
+        public Builder validationSteps(int value) { validationSteps = value; return this; }
+        /** {@code --original_config}: a single file's LDM YAML, or a diffusers folder with its configs; null infers them. */
+        public Builder originalConfig(Path value) { originalConfig = value; return this; }
+        /** {@code --prediction_type} epsilon or v_prediction for a single file; null takes the YAML's or the family's. */
+        public Builder predictionType(String value) { predictionType = value; return this; }
+        /** {@code --tokenizer}: a tokenizer folder for a single file; null for CLIP's bundled vocabulary. */
+        public Builder tokenizer(Path value) { tokenizer = value; return this; }
         /** {@code --overwrite_output_dir}: move an earlier run's outputs aside instead of refusing the folder. */
         public Builder overwriteOutputDir(boolean value) { overwriteOutputDir = value; return this; }
 
@@ -275,7 +352,8 @@ public record TrainingRequest(
                     lrScheduler, lrWarmupSteps, lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon,
                     mixedPrecision, gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit,
                     resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir,
-                    overwriteOutputDir);
+                    overwriteOutputDir, validationPrompt, numValidationImages, validationSteps, originalConfig,
+                    predictionType, tokenizer);
         }
     }
 }

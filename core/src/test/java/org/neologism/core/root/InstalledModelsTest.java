@@ -52,7 +52,7 @@ class InstalledModelsTest {
         assertEquals(List.of("stable-diffusion-1.5", "inpainting-1.5", "hub-only"),
                 models.all().stream().map(InstalledModel::name).toList());
         InstalledModel sd15 = models.find("stable-diffusion-1.5").orElseThrow();
-        assertEquals(dir.resolve("models/diffusers/sd15"), sd15.trainableFolder());
+        assertEquals(dir.resolve("models/diffusers/sd15"), sd15.trainablePath());
         assertEquals(OptionalInt.of(768), sd15.tokenWidth());
         assertEquals("SD 1.x", sd15.architecture());
         assertEquals("Stable Diffusion version 1.5 diffusers model (4.27 GB)", sd15.description());
@@ -60,14 +60,17 @@ class InstalledModelsTest {
     }
 
     @Test
-    void aCheckpointModelIsRefusedNamingItsFormat() throws IOException {
+    void aCheckpointEntryWhoseWeightsAreMissingIsRefusedNamingTheFile() throws IOException {
         RootFolder root = root();
-        Files.writeString(root.modelsYaml(), "old:\n  format: ckpt\n  weights: models/old.ckpt\n");
+        Files.writeString(root.modelsYaml(), "old:\n  format: ckpt\n  weights: models/old.ckpt\n"
+                + "  config: configs/stable-diffusion/v1-inference.yaml\n");
         InstalledModel old = InstalledModels.of(root).find("old").orElseThrow();
         assertFalse(old.isTrainable());
-        IllegalArgumentException refusal = assertThrows(IllegalArgumentException.class, old::trainableFolder);
+        assertEquals(dir.resolve("configs/stable-diffusion/v1-inference.yaml"), old.config());
+        IllegalArgumentException refusal = assertThrows(IllegalArgumentException.class, old::trainablePath);
         assertTrue(refusal.getMessage().contains("--model old is a ckpt model"), refusal.getMessage());
-        assertTrue(refusal.getMessage().contains("diffusers models only"), refusal.getMessage());
+        assertTrue(refusal.getMessage().contains(dir.resolve("models/old.ckpt") + " (" + root.modelsYaml()
+                + ") do not exist"), refusal.getMessage());
     }
 
     @Test
@@ -75,7 +78,7 @@ class InstalledModelsTest {
         RootFolder root = root();
         Files.writeString(root.modelsYaml(), "hub:\n  format: diffusers\n  repo_id: a/b\n");
         IllegalArgumentException refusal = assertThrows(IllegalArgumentException.class,
-                () -> InstalledModels.of(root).find("hub").orElseThrow().trainableFolder());
+                () -> InstalledModels.of(root).find("hub").orElseThrow().trainablePath());
         assertTrue(refusal.getMessage().contains("never downloads"), refusal.getMessage());
     }
 
@@ -96,7 +99,7 @@ class InstalledModelsTest {
         InstalledModels models = InstalledModels.of(root);
         assertEquals(1, models.all().size());
         InstalledModel sd21 = models.all().get(0);
-        assertEquals(dir.resolve("models/sd-2/main/sd21"), sd21.trainableFolder());
+        assertEquals(dir.resolve("models/sd-2/main/sd21"), sd21.trainablePath());
         assertEquals("SD 2.x v-prediction", sd21.architecture());
         assertEquals(OptionalInt.of(1024), sd21.tokenWidth());
     }

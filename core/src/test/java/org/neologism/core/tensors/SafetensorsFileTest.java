@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 class SafetensorsFileTest {
 
@@ -191,16 +193,21 @@ class SafetensorsFileTest {
 
     @Test
     void everyGoldenSafetensorsFileMatchesItsIndex() throws IOException {
-        int files = 0;
-        for (Path variant : Fixtures.goldenVariants()) {
-            JsonNode index = JSON.readTree(variant.resolve("index.json").toFile());
-            for (JsonNode described : index.get("files")) {
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            int files = 0;
+            for (JsonNode described : variant.index().get("files")) {
                 String name = described.get("file").asText();
+                JsonNode tensors = described.get("tensors");
                 if (!name.endsWith(".safetensors")) {
                     continue;
                 }
-                try (SafetensorsFile read = SafetensorsFile.open(variant.resolve(name))) {
-                    JsonNode tensors = described.get("tensors");
+                try (SafetensorsFile read = SafetensorsFile.open(variant.file(name))) {
+                    if (tensors == null) {
+                        // A file the index lists without its keys (embedding and output files): it must still parse.
+                        assertFalse(read.names().isEmpty(), name);
+                        files++;
+                        continue;
+                    }
                     List<String> expectedNames = new ArrayList<>();
                     tensors.fieldNames().forEachRemaining(expectedNames::add);
                     assertEquals(expectedNames.stream().sorted().toList(), read.names().stream().sorted().toList(), name);
@@ -220,17 +227,19 @@ class SafetensorsFileTest {
                 }
                 files++;
             }
+            assertTrue(files > 0, variant + ": index.json lists no safetensors file");
         }
-        assertTrue(files >= 18, "expected every variant's safetensors files, read " + files);
     }
 
     @Test
     void everyModelWeightFileHoldsTheIndexedParameterCount() throws IOException {
-        for (Path model : Fixtures.modelVariants()) {
-            Path golden = Fixtures.root().resolve("golden").resolve(model.getFileName());
-            JsonNode counts = JSON.readTree(golden.resolve("index.json").toFile()).get("model").get("num_params");
-            for (String component : List.of("text_encoder", "unet", "vae")) {
-                Path folder = model.resolve(component);
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            Path model = variant.modelDir();
+            JsonNode counts = variant.index().get("model").has("num_params") ? variant.index().get("model").get("num_params")
+                    : variant.index().get("model").get("params");
+            assertTrue(counts != null && counts.size() > 0, variant + ": index.json model has no parameter counts");
+            for (Map.Entry<String, JsonNode> component : (Iterable<Map.Entry<String, JsonNode>>) counts::fields) {
+                Path folder = model.resolve(component.getKey());
                 List<Path> weights = Fixtures.filesIn(folder).stream()
                         .filter(p -> p.getFileName().toString().endsWith(".safetensors")).toList();
                 assertEquals(1, weights.size(), folder.toString());
@@ -246,7 +255,7 @@ class SafetensorsFileTest {
                         elements += values.length;
                     }
                 }
-                assertEquals(counts.get(component).asLong(), elements, model + "/" + component);
+                assertEquals(component.getValue().asLong(), elements, model + "/" + component.getKey());
             }
         }
     }

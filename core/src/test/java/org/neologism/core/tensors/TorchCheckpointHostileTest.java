@@ -18,9 +18,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /** Checkpoints written to attack a loader: each is refused with a message, never run, never hangs. */
 class TorchCheckpointHostileTest {
+
+    /** Only catches a hang (an endless loop on a cycle, quadratic copying); the inputs bound the work, not a clock. */
+    private static final Duration HANG_GUARD = Duration.ofMinutes(5);
 
     @TempDir
     Path dir;
@@ -108,7 +113,7 @@ class TorchCheckpointHostileTest {
             pickle.op('a');
         }
         Path file = PickleBytes.zip(dir.resolve("deep.pt"), pickle.stop().bytes(), Map.of());
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
             try (TorchCheckpoint checkpoint = TorchCheckpoint.open(file)) {
                 MalformedTensorFileException refused = assertThrows(MalformedTensorFileException.class,
                         checkpoint::tensors);
@@ -124,7 +129,7 @@ class TorchCheckpointHostileTest {
             marks.op('t');
         }
         Path tuples = PickleBytes.zip(dir.resolve("deep_tuples.pt"), marks.stop().bytes(), Map.of());
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
             try (TorchCheckpoint checkpoint = TorchCheckpoint.open(tuples)) {
                 assertThrows(MalformedTensorFileException.class, checkpoint::tensors);
             }
@@ -136,7 +141,7 @@ class TorchCheckpointHostileTest {
         byte[] pickle = PickleBytes.protocol2().op(']').op('q').raw((byte) 0).op('h').raw((byte) 0).op('a')
                 .floatTensor("0", 2, 0, 2).op('a').stop().bytes();
         Path file = PickleBytes.zip(dir.resolve("cycle.pt"), pickle, Map.of("0", new byte[8]));
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
             try (TorchCheckpoint checkpoint = TorchCheckpoint.open(file)) {
                 assertEquals(List.of("1"), List.copyOf(checkpoint.tensors().keySet()));
             }
@@ -162,8 +167,7 @@ class TorchCheckpointHostileTest {
                     () -> checkpoint.readAll());
             assertTrue(refused.getMessage().contains("no entry"), refused.getMessage());
         }
-        Path legacy = Fixtures.root().resolve("golden").resolve("tiny-sd1").resolve("embeddings")
-                .resolve("legacy_nonzip_learned_embeds.bin");
+        Path legacy = legacyFixture();
         byte[] legacyBytes = Files.readAllBytes(legacy);
         Path truncatedLegacy = dir.resolve("truncated_legacy.bin");
         Files.write(truncatedLegacy, Arrays.copyOf(legacyBytes, legacyBytes.length - 5));
@@ -202,7 +206,7 @@ class TorchCheckpointHostileTest {
             pickle.op('h').raw((byte) 1).op('h').raw((byte) 0).op(0x85).op('R').op('a');
         }
         Path file = PickleBytes.zip(dir.resolve("copies.pt"), pickle.stop().bytes(), Map.of());
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertRefused(file, "copies containers"));
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertRefused(file, "copies containers"));
     }
 
     @Test
@@ -262,5 +266,22 @@ class TorchCheckpointHostileTest {
             little[i] = bigEndian[bigEndian.length - 1 - i];
         }
         return little;
+    }
+
+    /** A legacy (non-zip) torch.save file from the fixtures, found by its format, not its name. */
+    private static Path legacyFixture() throws IOException {
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            for (Path file : Fixtures.filesIn(variant.file("embeddings"))) {
+                if (file.getFileName().toString().endsWith(".safetensors")) {
+                    continue;
+                }
+                try (TorchCheckpoint checkpoint = TorchCheckpoint.open(file)) {
+                    if (checkpoint.format() == TorchCheckpoint.Format.LEGACY) {
+                        return file;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no legacy torch.save file among the fixtures' embeddings");
     }
 }

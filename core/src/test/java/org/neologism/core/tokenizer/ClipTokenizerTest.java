@@ -19,8 +19,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.core.tokenizer.internal.ByteLevelAlphabet;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.ModelVariant;
 
-/** Edge cases, on the tiny-sd1 (pad = EOS) and tiny-sd2 (pad = "!") tokenizer folders. */
+/**
+ * Edge cases, on the fixture models' tokenizer folders: one that pads with EOS (SD 1.x) and one that pads with
+ * another token (SD 2.x's "!"), found by their configuration. Ids are looked up in the vocabulary, never assumed;
+ * the words used ("a", "photo", "of") are in every CLIP vocabulary trained on the prompt templates.
+ */
 class ClipTokenizerTest {
 
     private static final String ALREADY_CONTAINS = "The tokenizer already contains the token %s. Please pass a "
@@ -29,16 +35,25 @@ class ClipTokenizerTest {
     @TempDir
     Path temp;
 
-    private static Path modelTokenizer(String variant) {
-        return ClipTokenizerParityTest.fixtures().resolve("models").resolve(variant).resolve("tokenizer");
+    /** The tokenizer folder of the first fixture model whose tokenizer pads with EOS ({@code padIsEos}) or not. */
+    private static Path modelTokenizer(boolean padIsEos) throws IOException {
+        for (ModelVariant model : Fixtures.modelVariants()) {
+            ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizer());
+            if ((tokenizer.padId() == tokenizer.eosId()) == padIsEos) {
+                return model.tokenizer();
+            }
+        }
+        throw new AssertionError("no fixture model whose tokenizer pads " + (padIsEos ? "with" : "without") + " EOS");
     }
 
+    /** A tokenizer that pads with EOS, as SD 1.x's. */
     private static ClipTokenizer sd1() throws IOException {
-        return ClipTokenizer.load(modelTokenizer("tiny-sd1"));
+        return ClipTokenizer.load(modelTokenizer(true));
     }
 
+    /** A tokenizer that pads with another token, as SD 2.x's "!". */
     private static ClipTokenizer sd2() throws IOException {
-        return ClipTokenizer.load(modelTokenizer("tiny-sd2"));
+        return ClipTokenizer.load(modelTokenizer(false));
     }
 
     @Test
@@ -52,8 +67,8 @@ class ClipTokenizerTest {
             assertArrayEquals(expected, tokenizer.encodePadded(" \t\n\u00A0 "));
             assertEquals(0, tokenizer.encode("").length);
         }
-        assertEquals(999, sd1().padId());
-        assertEquals(0, sd2().padId());
+        assertEquals(sd1().eosId(), sd1().padId());
+        assertEquals(sd2().idOf("!"), sd2().padId());
     }
 
     @Test
@@ -116,62 +131,67 @@ class ClipTokenizerTest {
         json.writeValue(folder.resolve("vocab.json").toFile(), vocab);
         ClipTokenizer tokenizer = ClipTokenizer.load(folder);
         assertArrayEquals(new int[] {tokenizer.unknownId()}, tokenizer.encode("z"));
-        assertEquals(999, tokenizer.unknownId());
+        assertEquals(tokenizer.idOf("<|endoftext|>"), tokenizer.unknownId());
     }
 
     @Test
     void addedTokensAreMatchedFirstExactCaseAndLongestFirst() throws IOException {
         ClipTokenizer tokenizer = sd1();
-        int[] ids = tokenizer.addPlaceholderTokens("<cat-toy>", 3);
-        assertArrayEquals(new int[] {1000, 1001, 1002}, ids);
-        assertArrayEquals(new int[] {320, 1000, 1001, 1002, 321},
-                tokenizer.encode("a<cat-toy><cat-toy>_1<cat-toy>_2b"));
-        assertArrayEquals(new int[] {1002, 1001}, tokenizer.encode("<cat-toy>_2 <cat-toy>_1"));
-        // "<CAT-TOY>" is ordinary text: lower-cased afterwards, then split by CLIP's pattern
-        assertEquals(List.of("<</w>", "cat</w>", "-</w>", "toy</w>", "></w>"), tokenizer.tokenize("<CAT-TOY>"));
-        // "_3" was never added: the longest added token is <cat-toy>, then "_3" is ordinary text
-        assertEquals(1000, tokenizer.encode("<cat-toy>_3")[0]);
-        assertEquals(3, tokenizer.encode("<cat-toy>_3").length);
+        int first = tokenizer.vocabularySize();
+        int[] ids = tokenizer.addPlaceholderTokens("<photo-of>", 3);
+        assertArrayEquals(new int[] {first, first + 1, first + 2}, ids);
+        assertArrayEquals(new int[] {tokenizer.idOf("a</w>"), first, first + 1, first + 2, tokenizer.idOf("b</w>")},
+                tokenizer.encode("a<photo-of><photo-of>_1<photo-of>_2b"));
+        assertArrayEquals(new int[] {first + 2, first + 1}, tokenizer.encode("<photo-of>_2 <photo-of>_1"));
+        // "<PHOTO-OF>" is ordinary text: lower-cased afterwards, then split by CLIP's pattern
+        assertEquals(List.of("<</w>", "photo</w>", "-</w>", "of</w>", "></w>"), tokenizer.tokenize("<PHOTO-OF>"));
+        // "_3" was never added: the longest added token is <photo-of>, then "_3" is ordinary text
+        assertEquals(first, tokenizer.encode("<photo-of>_3")[0]);
+        assertEquals(3, tokenizer.encode("<photo-of>_3").length);
     }
 
     @Test
     void specialTokensInsideTextKeepTheirIdsEvenUpperCased() throws IOException {
         ClipTokenizer tokenizer = sd1();
-        assertArrayEquals(new int[] {320, 999, 519}, tokenizer.encode("a <|endoftext|> photo"));
+        int a = tokenizer.idOf("a</w>");
+        assertArrayEquals(new int[] {a, tokenizer.eosId(), tokenizer.idOf("photo</w>")}, tokenizer.encode("a <|endoftext|> photo"));
         // HF quirk: not matched as a special token (case differs), but lower-cased text matches CLIP's pattern
         // and the BPE cache, which HF seeds with the two special tokens
-        assertArrayEquals(new int[] {320, 999, 998}, tokenizer.encode("a <|ENDOFTEXT|><|StartOfText|>"));
+        assertArrayEquals(new int[] {a, tokenizer.eosId(), tokenizer.bosId()}, tokenizer.encode("a <|ENDOFTEXT|><|StartOfText|>"));
     }
 
     @Test
     void anSd2PadTokenIsNeverMergedIntoAWord() throws IOException {
         // HF makes every special token unsplittable, and SD 2.x uses "!" as its pad token
-        assertEquals(List.of("hello</w>", "!", "!</w>"), sd1().tokenize("hello!!"));
-        assertEquals(List.of("hello</w>", "!", "!"), sd2().tokenize("hello!!"));
-        assertArrayEquals(new int[] {909, 0, 256}, sd1().encode("hello!!"));
-        assertArrayEquals(new int[] {909, 0, 0}, sd2().encode("hello!!"));
+        assertEquals(List.of("photo</w>", "!", "!</w>"), sd1().tokenize("photo!!"));
+        assertEquals(List.of("photo</w>", "!", "!"), sd2().tokenize("photo!!"));
+        int photo = sd1().idOf("photo</w>");
+        assertArrayEquals(new int[] {photo, sd1().idOf("!"), sd1().idOf("!</w>")}, sd1().encode("photo!!"));
+        assertArrayEquals(new int[] {sd2().idOf("photo</w>"), sd2().padId(), sd2().padId()}, sd2().encode("photo!!"));
     }
 
     @Test
     void aPlaceholderThatIsAlreadyATokenIsRefusedWithDiffusersMessage() throws IOException {
         ClipTokenizer tokenizer = sd1();
         tokenizer.addPlaceholderTokens("<cat-toy>", 1);
+        int size = tokenizer.vocabularySize();
         for (String taken : List.of("<cat-toy>", "!", "a</w>", "<|endoftext|>", "<|startoftext|>")) {
             IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                     () -> tokenizer.addPlaceholderTokens(taken, 1));
             assertEquals(String.format(ALREADY_CONTAINS, taken), error.getMessage());
         }
-        assertEquals(1001, tokenizer.vocabularySize());
+        assertEquals(size, tokenizer.vocabularySize());
     }
 
     @Test
     void aMultiVectorPlaceholderWhoseSuffixTokenExistsAddsNothing() throws IOException {
         ClipTokenizer tokenizer = sd1();
         tokenizer.addTokens(List.of("<x>_2"));
+        int size = tokenizer.vocabularySize();
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> tokenizer.addPlaceholderTokens("<x>", 3));
         assertEquals(String.format(ALREADY_CONTAINS, "<x>"), error.getMessage());
-        assertEquals(1001, tokenizer.vocabularySize());
+        assertEquals(size, tokenizer.vocabularySize());
         assertFalse(tokenizer.contains("<x>"));
     }
 
@@ -185,9 +205,9 @@ class ClipTokenizerTest {
     @Test
     void theInitializerMustBeExactlyOneToken() throws IOException {
         ClipTokenizer tokenizer = sd1();
-        assertEquals(609, tokenizer.initializerTokenId("toy"));
-        assertEquals(609, tokenizer.initializerTokenId(" Toy "));
-        for (String notOneToken : List.of("sunset", "a toy", "", "3.14")) {
+        assertEquals(tokenizer.idOf("photo</w>"), tokenizer.initializerTokenId("photo"));
+        assertEquals(tokenizer.idOf("photo</w>"), tokenizer.initializerTokenId(" Photo "));
+        for (String notOneToken : List.of("a photo", "", "3.14")) {
             IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                     () -> tokenizer.initializerTokenId(notOneToken));
             assertEquals("The initializer token must be a single token.", error.getMessage());
@@ -197,15 +217,16 @@ class ClipTokenizerTest {
     @Test
     void addTokensBehavesLikeHfAddTokens() throws IOException {
         ClipTokenizer tokenizer = sd1();
-        assertArrayEquals(new int[] {1000, 1001}, tokenizer.addTokens(List.of("<a>", "toy</w>", "<b>", "<a>")));
+        int first = tokenizer.vocabularySize();
+        assertArrayEquals(new int[] {first, first + 1}, tokenizer.addTokens(List.of("<a>", "photo</w>", "<b>", "<a>")));
         assertArrayEquals(new int[0], tokenizer.addTokens(List.of("<a>", "<|endoftext|>")));
-        assertEquals(1002, tokenizer.vocabularySize());
-        assertEquals(Map.of("<a>", 1000, "<b>", 1001), tokenizer.addedTokens());
-        assertEquals(1001, tokenizer.idOf("<b>"));
-        assertEquals("<b>", tokenizer.tokenOf(1001));
-        assertEquals("a</w>", tokenizer.tokenOf(320));
+        assertEquals(first + 2, tokenizer.vocabularySize());
+        assertEquals(Map.of("<a>", first, "<b>", first + 1), tokenizer.addedTokens());
+        assertEquals(first + 1, tokenizer.idOf("<b>"));
+        assertEquals("<b>", tokenizer.tokenOf(first + 1));
+        assertEquals("a</w>", tokenizer.tokenOf(tokenizer.idOf("a</w>")));
         assertThrows(IllegalArgumentException.class, () -> tokenizer.idOf("<c>"));
-        assertThrows(IllegalArgumentException.class, () -> tokenizer.tokenOf(1002));
+        assertThrows(IllegalArgumentException.class, () -> tokenizer.tokenOf(first + 2));
     }
 
     @Test
@@ -224,27 +245,31 @@ class ClipTokenizerTest {
     @Test
     void savedAddedTokensAreLoadedAndMustBeConsecutive() throws IOException {
         Path folder = copyOfSd1Tokenizer();
-        Files.writeString(folder.resolve("added_tokens.json"), "{\"<cat-toy>_1\": 1001, \"<cat-toy>\": 1000}");
+        int first = ClipTokenizer.load(folder).vocabularySize();
+        Files.writeString(folder.resolve("added_tokens.json"),
+                "{\"<cat-toy>_1\": " + (first + 1) + ", \"<cat-toy>\": " + first + "}");
         ClipTokenizer tokenizer = ClipTokenizer.load(folder);
-        assertEquals(1002, tokenizer.vocabularySize());
-        assertArrayEquals(new int[] {1000, 1001}, tokenizer.encode("<cat-toy><cat-toy>_1"));
+        assertEquals(first + 2, tokenizer.vocabularySize());
+        assertArrayEquals(new int[] {first, first + 1}, tokenizer.encode("<cat-toy><cat-toy>_1"));
 
-        Files.writeString(folder.resolve("added_tokens.json"), "{\"<cat-toy>\": 1005}");
+        Files.writeString(folder.resolve("added_tokens.json"), "{\"<cat-toy>\": " + (first + 5) + "}");
         InvalidTokenizerFolderException error = assertThrows(InvalidTokenizerFolderException.class,
                 () -> ClipTokenizer.load(folder));
         assertTrue(error.getMessage().contains("added_tokens.json"), error.getMessage());
-        assertTrue(error.getMessage().contains("Should have index 1000 but has index 1005"), error.getMessage());
+        assertTrue(error.getMessage().contains("Should have index " + first + " but has index " + (first + 5)),
+                error.getMessage());
     }
 
     @Test
     void aSpecialTokenMissingFromTheVocabularyIsAddedLikeHfDoes() throws IOException {
         Path folder = copyOfSd1Tokenizer();
+        int first = ClipTokenizer.load(folder).vocabularySize();
         Files.writeString(folder.resolve("special_tokens_map.json"), "{\"pad_token\": \"<pad>\"}");
         ClipTokenizer tokenizer = ClipTokenizer.load(folder);
-        assertEquals(1001, tokenizer.vocabularySize());
-        assertEquals(1000, tokenizer.padId());
-        assertEquals(1000, tokenizer.encodePadded("a")[3]);
-        assertArrayEquals(new int[] {320, 1000}, tokenizer.encode("a<pad>"));
+        assertEquals(first + 1, tokenizer.vocabularySize());
+        assertEquals(first, tokenizer.padId());
+        assertEquals(first, tokenizer.encodePadded("a")[3]);
+        assertArrayEquals(new int[] {tokenizer.idOf("a</w>"), first}, tokenizer.encode("a<pad>"));
     }
 
     @Test
@@ -290,7 +315,7 @@ class ClipTokenizerTest {
 
     private Path copyOfSd1Tokenizer() throws IOException {
         Path folder = Files.createTempDirectory(temp, "tokenizer");
-        try (Stream<Path> files = Files.list(modelTokenizer("tiny-sd1"))) {
+        try (Stream<Path> files = Files.list(modelTokenizer(true))) {
             for (Path file : files.toList()) {
                 Files.copy(file, folder.resolve(file.getFileName()));
             }

@@ -78,7 +78,10 @@ class TrainingOptionsTest {
             {"--adam_epsilon", "1e-6"}, {"--mixed_precision", "fp16"}, {"--checkpointing_steps", "50"},
             {"--checkpoints_total_limit", "2"}, {"--resume_from_checkpoint", "latest"}, {"--save_steps", "25"},
             {"--seed", "42"}, {"--device", "cpu"}, {"--root", "/data/root"}, {"--output_dir", "/data/out"},
-            {"--train_data_dir", "/data/images"}};
+            {"--train_data_dir", "/data/images"}, {"--validation_prompt", "a photo of <psychedelic>"},
+            {"--num_validation_images", "2"}, {"--validation_steps", "10"},
+            {"--original_config", "/data/v2-inference-v.yaml"}, {"--prediction_type", "v_prediction"},
+            {"--tokenizer", "/data/tokenizer"}};
         List<String> spaced = new ArrayList<>();
         List<String> joined = new ArrayList<>();
         for (String[] pair : pairs) {
@@ -93,7 +96,8 @@ class TrainingOptionsTest {
         TrainingRequest expected = new TrainingRequest("/models/sd21", "<psychedelic>", "art", LearnableProperty.STYLE, 3,
                 768, true, 7, 2, 4, 2500, 5e-4, false, "cosine_with_restarts", 0, Map.of("num_cycles", "3"), 0.8, 0.99, 0.5,
                 1e-6, MixedPrecision.FP16, true, false, 50, 2, "latest", 25, true, 42L, DeviceChoice.CPU,
-                Path.of("/data/root"), Path.of("/data/out"), Path.of("/data/images"), false);
+                Path.of("/data/root"), Path.of("/data/out"), Path.of("/data/images"), false, "a photo of <psychedelic>", 2, 10,
+                Path.of("/data/v2-inference-v.yaml"), "v_prediction", Path.of("/data/tokenizer"));
         assertEquals(expected, request(spaced.toArray(String[]::new)));
         assertEquals(expected, request(joined.toArray(String[]::new)));
     }

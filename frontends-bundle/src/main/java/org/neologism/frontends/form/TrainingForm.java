@@ -209,7 +209,7 @@ public final class TrainingForm {
             }
             InstalledModel chosen = models.get(index);
             if (chosen.isTrainable()) {
-                message.setText(chosen.architecture() + ", token width " + chosen.tokenWidth().orElse(0));
+                message.setText(chosen.architecture() + ", token width " + chosen.tokenWidths());
                 message.setForegroundColor(TextColor.ANSI.BLACK);
             } else {
                 showError(describeRefusal(chosen));
@@ -218,7 +218,7 @@ public final class TrainingForm {
 
         private String describeRefusal(InstalledModel chosen) {
             try {
-                chosen.trainableFolder();
+                chosen.trainablePath();
                 return "";
             } catch (IllegalArgumentException e) {
                 return e.getMessage();

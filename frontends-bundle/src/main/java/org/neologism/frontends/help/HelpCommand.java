@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.Descriptor;
 import org.neologism.core.console.CommandManual;
 import org.osgi.framework.BundleContext;
@@ -32,8 +33,8 @@ import org.osgi.util.tracker.ServiceTracker;
 })
 public class HelpCommand {
 
-    static final String SCOPE = "osgi.command.scope";
-    static final String FUNCTION = "osgi.command.function";
+    static final String SCOPE = CommandProcessor.COMMAND_SCOPE;
+    static final String FUNCTION = CommandProcessor.COMMAND_FUNCTION;
 
     /** A registered command service: its scope, its functions and its reference. */
     private record Command(String scope, List<String> functions, ServiceReference<Object> reference) {}

@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.neologism.core.console.ProgressBar;
 import org.neologism.core.launch.CommandLineTool;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.training.InvalidTrainingRequestException;
 import org.neologism.core.training.Trainer;
 import org.neologism.core.training.TrainingCommandLine;
@@ -43,12 +44,15 @@ public class InvokeAiTiCommand implements CommandLineTool {
                     "open the console form (the values given here and the last answers prefill it)")));
 
     private final BundleContext context;
+    private final Settings settings;
     private final Trainer trainer;
     private final RegisteredSchedules schedules;
 
     @Activate
-    public InvokeAiTiCommand(BundleContext context, @Reference Trainer trainer, @Reference RegisteredSchedules schedules) {
+    public InvokeAiTiCommand(BundleContext context, @Reference Trainer trainer, @Reference RegisteredSchedules schedules,
+                             @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.trainer = trainer;
         this.schedules = schedules;
     }
@@ -111,9 +115,7 @@ public class InvokeAiTiCommand implements CommandLineTool {
 
     /** {@code --root}, else the process's root; created with the guide's layout on first use. */
     private RootFolder root(String given) {
-        RootFolder root = given == null || given.isBlank()
-                ? RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")))
-                : new RootFolder(Path.of(given).toAbsolutePath());
+        RootFolder root = settings.root(given);
         try {
             return root.createLayout();
         } catch (IOException e) {

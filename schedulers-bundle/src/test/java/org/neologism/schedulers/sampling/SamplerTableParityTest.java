@@ -26,6 +26,7 @@ import org.neologism.core.sampling.SamplingPlan;
 import org.neologism.core.sampling.SchedulerValues;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
 
 /**
  * Every {@code set_timesteps} table of every variant's {@code sampling.json} (each scheduler × spacing × N,
@@ -38,7 +39,7 @@ class SamplerTableParityTest {
             new EulerAncestralSampler(), new LmsSampler(), new DpmppTwoMSampler(), new DpmppTwoMKarrasSampler());
 
     static Path fixtures() {
-        return Path.of(System.getProperty("neologism.fixtures"));
+        return Fixtures.root();
     }
 
     static List<Path> variants() throws IOException {

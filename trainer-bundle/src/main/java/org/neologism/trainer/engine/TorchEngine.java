@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.neologism.core.natives.NativeLibraries;
+import org.neologism.core.settings.Settings;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -31,20 +32,29 @@ public class TorchEngine {
     public static final String ENGINE_NAME = "PyTorch";
 
     private final Engine engine;
+    private final Settings settings;
 
-    /** The engine in a framework: libtorch from the natives bundle unless PYTORCH_LIBRARY_PATH overrides it. */
+    /**
+     * The engine in a framework: libtorch from the natives bundle unless PYTORCH_LIBRARY_PATH overrides
+     * it, with the configured CPU threads and default device.
+     */
     @Activate
-    public TorchEngine(@Reference NativeLibraries natives) {
-        this(nativesFolderUnlessOverridden(natives));
+    public TorchEngine(@Reference NativeLibraries natives, @Reference Settings settings) {
+        this(nativesFolderUnlessOverridden(natives), settings);
     }
 
     /** The engine outside a framework (unit tests): libtorch from PYTORCH_LIBRARY_PATH. */
     public TorchEngine() {
-        this((Path) null);
+        this((Path) null, null);
     }
 
-    private TorchEngine(Path bundledNatives) {
+    private TorchEngine(Path bundledNatives, Settings settings) {
+        this.settings = settings;
         requireOffline();
+        if (settings != null && settings.cpuThreads() > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            // DJL hands this to torch.set_num_threads when the engine loads.
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.cpuThreads()));
+        }
         if (bundledNatives != null) {
             loadFrom(bundledNatives);
         }
@@ -175,6 +185,9 @@ public class TorchEngine {
      * @throws IllegalArgumentException naming the flag, when the device is unknown or not present here
      */
     public Device device(String name) {
+        if ((name == null || name.isBlank()) && settings != null && !settings.device().isBlank()) {
+            name = settings.device();
+        }
         if (name == null || name.isBlank()) {
             return defaultDevice();
         }

@@ -79,12 +79,12 @@ public final class ImageGenerator {
 
     /** The model's sampler values, for {@code Sampler.plan}. */
     public SchedulerValues schedulerValues() {
-        return SchedulerValues.read(model.root().resolve("scheduler/scheduler_config.json"));
+        return SchedulerValues.of(model.root() + " (scheduler)", model.schedulerJson());
     }
 
     /** A prompt encoder with a fresh tokenizer of the model and {@code embeddings} loaded. */
     public PromptEncoder promptEncoder(List<Embedding> embeddings) throws InvalidTokenizerFolderException {
-        return new PromptEncoder(ClipTokenizer.load(model.tokenizerFolder()), textEncoder, embeddings);
+        return new PromptEncoder(model.tokenizer(), textEncoder, embeddings);
     }
 
     /** The model's default image side: {@code unet.sample_size · vae_scale_factor}. */

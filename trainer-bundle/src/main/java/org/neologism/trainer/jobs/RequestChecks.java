@@ -13,6 +13,9 @@ import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.training.InitializerToken;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.config.UnsupportedModelException;
+import org.neologism.trainer.model.single.SingleFileOptions;
 import org.neologism.trainer.training.ModelLocator;
 
 /**
@@ -32,7 +35,8 @@ final class RequestChecks {
     /** The first problem of the request on this machine, naming its flag. */
     Optional<String> firstProblem(TrainingRequest request, RootFolder root) {
         try {
-            Path model = ModelLocator.locate(request.model(), root);
+            DiffusersFolder model = ModelLocator.open(request.model(), root, new SingleFileOptions(
+                    request.originalConfig(), request.predictionType(), request.tokenizer()));
             Path images = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(request.placeholderToken());
             checkImages(images);
             checkTokens(model, request);
@@ -40,6 +44,8 @@ final class RequestChecks {
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
+        } catch (UnsupportedModelException e) {
+            return Optional.of("--model " + request.model() + ": " + e.getMessage());
         }
     }
 
@@ -67,12 +73,12 @@ final class RequestChecks {
                 && DatasetLoader.IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
-    private static void checkTokens(Path model, TrainingRequest request) {
+    private static void checkTokens(DiffusersFolder model, TrainingRequest request) {
         ClipTokenizer tokenizer;
         try {
-            tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
+            tokenizer = model.tokenizer();
         } catch (InvalidTokenizerFolderException | RuntimeException e) {
-            throw new IllegalArgumentException("--model " + model + ": " + e.getMessage());
+            throw new IllegalArgumentException("--model " + model.root() + ": " + e.getMessage());
         }
         InitializerToken.idOf(tokenizer, request.initializerToken());
         String trigger = request.placeholderToken();

@@ -1,6 +1,5 @@
 package org.neologism.trainer.jobs;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,8 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.neologism.core.dataset.DatasetLoader;
 import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.EmbeddingLibrary;
+import org.neologism.core.sampling.Sampler;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.schedule.LiveSchedule;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.training.InvalidTrainingRequestException;
 import org.neologism.core.training.Trainer;
 import org.neologism.core.training.TrainingProgress;
@@ -42,6 +43,7 @@ public class TrainingJobs implements Trainer {
     private final TorchEngine torch;
     private final DatasetLoader datasets;
     private final EmbeddingLibrary library;
+    private final Settings settings;
 
     @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.LEARNED_EMBEDS_BIN + ")",
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -49,6 +51,9 @@ public class TrainingJobs implements Trainer {
     @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.DIFFUSERS_SAFETENSORS + ")",
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile EmbeddingCodec diffusersSafetensors;
+    @Reference(target = "(" + EmbeddingCodec.FORMAT_PROPERTY + "=" + EmbeddingCodec.SDXL_CLIP_PAIR + ")",
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EmbeddingCodec sdxlClipPair;
     private final RequestChecks checks;
     private final List<TrainingJob> jobs = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
@@ -60,12 +65,23 @@ public class TrainingJobs implements Trainer {
 
     @Activate
     public TrainingJobs(BundleContext context, @Reference TorchEngine torch, @Reference DatasetLoader datasets,
-                        @Reference EmbeddingLibrary library) {
+                        @Reference EmbeddingLibrary library, @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.torch = torch;
         this.datasets = datasets;
         this.library = library;
         this.checks = new RequestChecks(torch);
+    }
+
+    /** A sampler service by name (validation images); looked up when a run needs it, like the schedules. */
+    private Optional<Sampler> sampler(String name) {
+        try {
+            return context.getServiceReferences(Sampler.class, "(" + Sampler.NAME_PROPERTY + "=" + name + ")").stream()
+                    .findFirst().map(context::getService);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException("sampler name " + name + " is not a valid service filter value", e);
+        }
     }
 
     /** The codec of a format a run writes; dynamic, so updating the codecs' bundle does not stop a run. */
@@ -73,6 +89,7 @@ public class TrainingJobs implements Trainer {
         return switch (format) {
             case EmbeddingCodec.LEARNED_EMBEDS_BIN -> learnedEmbedsBin;
             case EmbeddingCodec.DIFFUSERS_SAFETENSORS -> diffusersSafetensors;
+            case EmbeddingCodec.SDXL_CLIP_PAIR -> sdxlClipPair;
             default -> null;
         };
     }
@@ -112,7 +129,7 @@ public class TrainingJobs implements Trainer {
             return;
         }
         TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, this::followSchedule, this::codec,
-                new TrainedEmbeddingInstaller(library.under(root), root));
+                new TrainedEmbeddingInstaller(library.under(root), root), this::sampler);
         try {
             TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
             job.finish(result.status(), result.step(), result.message());
@@ -130,7 +147,7 @@ public class TrainingJobs implements Trainer {
         if (request.root() != null) {
             return new RootFolder(request.root());
         }
-        return RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")));
+        return settings.root();
     }
 
     /** A failure as one line a user can act on: our messages name the file or flag already. */

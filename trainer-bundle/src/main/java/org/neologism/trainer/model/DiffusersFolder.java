@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.neologism.core.tokenizer.ClipTokenizer;
+import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.conditioning.DualEncoderConditioner;
 import org.neologism.trainer.model.conditioning.SingleEncoderConditioner;
@@ -28,7 +30,9 @@ import org.neologism.trainer.model.vae.AutoencoderKL;
 /**
  * A Stable Diffusion 1.x/2.x/XL pipeline folder in diffusers layout (model_index.json, text_encoder/, tokenizer/,
  * unet/, vae/, scheduler/; SDXL adds text_encoder_2/ and tokenizer_2/). Opening reads and validates every
- * config; networks load on demand.
+ * config; networks load on demand. A single-file checkpoint is read as the same pipeline
+ * ({@link org.neologism.trainer.model.single.SingleFileModel}): its configs are inferred and each component's
+ * weights come from the file under diffusers names.
  */
 public final class DiffusersFolder {
 
@@ -39,26 +43,70 @@ public final class DiffusersFolder {
     private final UNetConfig unetConfig;
     private final VaeConfig vaeConfig;
     private final SchedulerConfig schedulerConfig;
-    private final WeightOpener opener;
+    private final ComponentWeights weights;
+    private final TokenizerSource tokenizer;
+    /** scheduler_config.json as written, for the samplers (which read more than the training schedule). */
+    private final java.util.Map<String, Object> schedulerJson;
+
+    /** Opens the weights of one component ({@code unet}, {@code vae}, {@code text_encoder}, {@code text_encoder_2}). */
+    @FunctionalInterface
+    public interface ComponentWeights {
+        WeightSource open(String component, String stem) throws IOException;
+    }
+
+    /** Makes the pipeline's (first) tokenizer. */
+    @FunctionalInterface
+    public interface TokenizerSource {
+        ClipTokenizer load() throws InvalidTokenizerFolderException;
+    }
 
     private DiffusersFolder(Path root, WeightOpener opener) {
         this.root = root;
-        this.opener = opener;
+        this.weights = (component, stem) -> opener.open(weightFile(component, stem));
+        this.tokenizer = () -> ClipTokenizer.load(tokenizerFolder());
+        this.schedulerJson = null;
         index = read("model_index.json", ModelIndex.class).validate(file("model_index.json"));
         textEncoderConfig = read("text_encoder/config.json", TextEncoderConfig.class)
                 .validate(file("text_encoder/config.json"));
         textEncoder2Config = index.dualTextEncoders()
                 ? read("text_encoder_2/config.json", TextEncoderConfig.class).validate(file("text_encoder_2/config.json"))
                 : null;
+        unetConfig = read("unet/config.json", UNetConfig.class).validate(file("unet/config.json"));
+        vaeConfig = read("vae/config.json", VaeConfig.class).validate(file("vae/config.json"));
+        schedulerConfig = read("scheduler/scheduler_config.json", SchedulerConfig.class)
+                .validate(file("scheduler/scheduler_config.json"));
+        checkConsistent();
+    }
+
+    /**
+     * A pipeline whose configs are given and whose weights and tokenizer come from elsewhere (a single file);
+     * {@code textEncoder2Config} is null but for SDXL.
+     */
+    public DiffusersFolder(Path source, TextEncoderConfig textEncoderConfig, TextEncoderConfig textEncoder2Config,
+            UNetConfig unetConfig, VaeConfig vaeConfig, SchedulerConfig schedulerConfig,
+            java.util.Map<String, Object> schedulerJson, ComponentWeights weights, TokenizerSource tokenizer) {
+        this.root = source;
+        this.index = null;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        // A scheduler config holds JSON nulls (trained_betas), which Map.copyOf refuses.
+        this.schedulerJson = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(schedulerJson));
+        this.textEncoderConfig = textEncoderConfig.validate(file("text_encoder/config.json"));
+        this.textEncoder2Config = textEncoder2Config == null ? null
+                : textEncoder2Config.validate(file("text_encoder_2/config.json"));
+        this.unetConfig = unetConfig.validate(file("unet/config.json"));
+        this.vaeConfig = vaeConfig.validate(file("vae/config.json"));
+        this.schedulerConfig = schedulerConfig.validate(file("scheduler/scheduler_config.json"));
+        checkConsistent();
+    }
+
+    /** The configs describe one pipeline: widths, conditioning and projection agree. */
+    private void checkConsistent() {
         if (textEncoder2Config != null && !textEncoder2Config.withProjection()) {
             throw new UnsupportedModelException(file("text_encoder_2/config.json") + ": architectures "
                     + textEncoder2Config.architectures() + " (supported: CLIPTextModelWithProjection, as model_index.json"
                     + " names it)");
         }
-        unetConfig = read("unet/config.json", UNetConfig.class).validate(file("unet/config.json"));
-        vaeConfig = read("vae/config.json", VaeConfig.class).validate(file("vae/config.json"));
-        schedulerConfig = read("scheduler/scheduler_config.json", SchedulerConfig.class)
-                .validate(file("scheduler/scheduler_config.json"));
         int contextWidth = tokenWidths().stream().mapToInt(Integer::intValue).sum();
         if (!unetConfig.crossAttentionDim().stream().allMatch(d -> d == contextWidth)) {
             throw new UnsupportedModelException(file("unet/config.json") + ": cross_attention_dim "
@@ -95,12 +143,25 @@ public final class DiffusersFolder {
         return ConfigFiles.read(root.resolve(relative), type);
     }
 
+    /** A config file of the folder, or what a single file's config stands for, for messages. */
     private String file(String relative) {
-        return root.resolve(relative).toString();
+        return isFolder() ? root.resolve(relative).toString() : root + " (" + relative.replace("/config.json", "")
+                .replace("/scheduler_config.json", "") + ")";
     }
 
+    /** The folder, or the single file the pipeline was read from. */
     public Path root() {
         return root;
+    }
+
+    /** Whether the pipeline is a diffusers folder (not a single file read as one). */
+    public boolean isFolder() {
+        return index != null || !java.nio.file.Files.isRegularFile(root);
+    }
+
+    /** The pipeline's (first) CLIP tokenizer: the folder's {@code tokenizer/}, or what a single file was opened with. */
+    public ClipTokenizer tokenizer() throws InvalidTokenizerFolderException {
+        return tokenizer.load();
     }
 
     public Path tokenizerFolder() {
@@ -129,6 +190,7 @@ public final class DiffusersFolder {
         return Optional.ofNullable(textEncoder2Config);
     }
 
+    /** The folder's model_index.json; null for a single file. */
     public ModelIndex index() {
         return index;
     }
@@ -147,6 +209,21 @@ public final class DiffusersFolder {
 
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
+    }
+
+    /** The scheduler config as JSON values: the folder's scheduler_config.json, or a single file's standard one. */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, Object> schedulerJson() {
+        if (schedulerJson != null) {
+            return schedulerJson;
+        }
+        try {
+            return ConfigFiles.mapper().readValue(root.resolve("scheduler/scheduler_config.json").toFile(),
+                    java.util.Map.class);
+        } catch (IOException e) {
+            throw new UnsupportedModelException(file("scheduler/scheduler_config.json") + " cannot be read: "
+                    + e.getMessage(), e);
+        }
     }
 
     public DdpmSchedule schedule() {
@@ -194,11 +271,10 @@ public final class DiffusersFolder {
 
     private void load(Module model, String component, String stem, NDManager manager, DataType type,
             UnaryOperator<String> rename) {
-        Path weights = weightFile(component, stem);
-        try (WeightSource source = opener.open(weights)) {
+        try (WeightSource source = weights.open(component, stem)) {
             new WeightLoader(manager, type).load(model, source, rename);
         } catch (IOException e) {
-            throw new UnsupportedModelException(weights + " cannot be read: " + e.getMessage(), e);
+            throw new UnsupportedModelException(root + " (" + component + ") cannot be read: " + e.getMessage(), e);
         }
     }
 

@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.clip.ClipTextModel;
+import org.neologism.trainer.model.conditioning.Conditioning;
+import org.neologism.trainer.model.conditioning.TextConditioner;
+import org.neologism.trainer.model.unet.AddedConditions;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
@@ -25,23 +28,33 @@ public final class ModelCheck {
         List<String> lines = new ArrayList<>();
         try (NDManager weights = manager.newSubManager()) {
             long t0 = System.nanoTime();
-            ClipTextModel textEncoder = folder.loadTextEncoder(weights, type, kernels);
+            TextConditioner text = folder.loadTextConditioner(weights, type, kernels);
             UNet2DCondition unet = folder.loadUNet(weights, type, kernels);
             AutoencoderKL vae = folder.loadVae(weights, type, kernels);
             lines.add(String.format("Loaded as %s in %.1f s (kernels: %s)", type, seconds(t0), kernels.name()));
             try (NDManager step = weights.newSubManager()) {
                 int factor = 1 << (folder.vaeConfig().blockOutChannels().size() - 1);
                 t0 = System.nanoTime();
-                NDArray ids = step.full(new Shape(1, 77), textEncoder.config().eosTokenId(), DataType.INT64);
-                ids.set(new ai.djl.ndarray.index.NDIndex("0, 0"), textEncoder.config().bosTokenId());
-                NDArray states = textEncoder.forward(ids);
-                lines.add(describe("Text encoder", states, t0));
+                List<NDArray> ids = new ArrayList<>();
+                for (ClipTextModel encoder : text.encoders()) {
+                    NDArray row = step.full(new Shape(1, 77), encoder.config().eosTokenId(), DataType.INT64);
+                    row.set(new ai.djl.ndarray.index.NDIndex("0, 0"), encoder.config().bosTokenId());
+                    ids.add(row);
+                }
+                Conditioning conditioning = text.condition(ids, null);
+                NDArray states = conditioning.promptEmbeds();
+                lines.add(describe(text.encoders().size() > 1 ? "Text encoders" : "Text encoder", states, t0));
                 t0 = System.nanoTime();
                 NDArray pixels = step.zeros(new Shape(1, 3, (long) latentSide * factor, (long) latentSide * factor));
                 NDArray latents = vae.encode(pixels).mean().mul((float) vae.scalingFactor());
                 lines.add(describe("VAE encoder", latents, t0));
                 t0 = System.nanoTime();
-                NDArray out = unet.forward(latents, step.create(new long[] {500}), states);
+                long side = (long) latentSide * factor;
+                // SDXL: time ids of an uncropped square image at the checked size.
+                AddedConditions added = unet.needsAddedConditions() ? new AddedConditions(
+                        conditioning.pooledPromptEmbeds(), step.create(new float[] {side, side, 0, 0, side, side}, new Shape(1, 6)))
+                        : null;
+                NDArray out = unet.forward(latents, step.create(new long[] {500}), states, added);
                 lines.add(describe("UNet", out, t0));
             }
         }

@@ -6,7 +6,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.neologism.core.training.MixedPrecision;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.core.root.RootFolder;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.single.SingleFileOptions;
+import org.neologism.trainer.training.ModelLocator;
 import org.neologism.trainer.training.StepBenchmark;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -41,14 +46,18 @@ public class BenchCommand {
             @Parameter(names = "--no_latent_cache", presentValue = "true", absentValue = "false") boolean noLatentCache,
             @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
             @Parameter(names = "--device", absentValue = "") String device,
-            @Descriptor("the diffusers model folder") String model) throws IOException {
-        if (!"no".equals(precision) && !"fp16".equals(precision)) {
-            throw new IllegalArgumentException("--mixed_precision must be no or fp16, not " + precision);
-        }
+            @Descriptor("LDM YAML or diffusers folder describing a single-file model (default: inferred)")
+            @Parameter(names = "--original_config", absentValue = "") String originalConfig,
+            @Descriptor("epsilon or v_prediction, for an SD 2.x single file")
+            @Parameter(names = "--prediction_type", absentValue = "") String predictionType,
+            @Descriptor("a diffusers folder, a .safetensors/.ckpt checkpoint, or a model name (ti:models)") String model)
+            throws IOException {
         PrintStream out = System.out;
-        StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, "fp16".equals(precision), !composed,
-                !noLatentCache, warmup, steps, device.isBlank() ? null : device);
-        StepBenchmark.Result result = StepBenchmark.run(torch, Path.of(model).toAbsolutePath(), options, out::println);
+        StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, MixedPrecision.of(precision).isHalf(),
+                !composed, !noLatentCache, warmup, steps, device.isBlank() ? null : device);
+        DiffusersFolder pipeline = ModelLocator.open(model, RootFolder.ofProcess(),
+                SingleFileOptions.of(originalConfig, predictionType, ""));
+        StepBenchmark.Result result = StepBenchmark.run(torch, pipeline, options, out::println);
         BenchReport.print(result, out);
     }
 }

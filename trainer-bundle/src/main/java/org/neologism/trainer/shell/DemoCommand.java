@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.console.ProgressBar;
 import org.neologism.core.training.TrainingProgress;
@@ -16,7 +17,6 @@ import org.neologism.trainer.demo.DemoImages;
 import org.neologism.core.training.Trainer;
 import org.neologism.trainer.model.create.Architecture;
 import org.neologism.trainer.model.create.RandomModelWriter;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -34,12 +34,12 @@ public class DemoCommand {
     static final String TRIGGER = "<neologism-toy>";
     static final String MODEL = "neologism-demo-tiny-sd1";
 
-    private final BundleContext context;
     private final Trainer trainer;
+    private final Settings settings;
 
     @Activate
-    public DemoCommand(BundleContext context, @Reference Trainer trainer) {
-        this.context = context;
+    public DemoCommand(@Reference Trainer trainer, @Reference Settings settings) {
+        this.settings = settings;
         this.trainer = trainer;
     }
 
@@ -51,9 +51,7 @@ public class DemoCommand {
             @Descriptor("optimiser steps (default 200)")
             @Parameter(names = "--steps", absentValue = "200") int steps) throws IOException, InterruptedException {
         PrintStream out = System.out;
-        RootFolder root = (rootOption.isBlank()
-                ? RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")))
-                : new RootFolder(Path.of(rootOption).toAbsolutePath())).createLayout();
+        RootFolder root = settings.root(rootOption).createLayout();
         Path model = root.models().resolve(MODEL);
         if (!Files.isRegularFile(model.resolve("model_index.json"))) {
             out.println("Generating a tiny SD 1.x model with untrained weights in " + model);

@@ -20,14 +20,14 @@ import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingLibrary;
 import org.neologism.core.embedding.InstalledEmbedding;
 import org.neologism.core.root.RootFolder;
+import org.neologism.core.settings.Settings;
 import org.neologism.core.sampling.Sampler;
-import org.neologism.core.training.TrainingRequest;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.generation.TextToImage;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.WeightFiles;
 import org.neologism.trainer.training.KernelChoice;
+import org.neologism.trainer.model.single.SingleFileOptions;
 import org.neologism.trainer.training.ModelLocator;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -48,16 +48,21 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class GenerateCommand {
 
     static final String DEFAULT_SAMPLER = "dpmpp_2m";
+    /** ti:train's default model, so both commands find the same one. */
+    static final String DEFAULT_MODEL = "stable-diffusion-1.5";
     private static final Pattern TRIGGER = Pattern.compile("<[^<>\\s]+>");
 
     private final BundleContext context;
+    private final Settings settings;
     private final TorchEngine torch;
     private final EmbeddingLibrary library;
     private final Map<String, Sampler> samplers = new ConcurrentHashMap<>();
 
     @Activate
-    public GenerateCommand(BundleContext context, @Reference TorchEngine torch, @Reference EmbeddingLibrary library) {
+    public GenerateCommand(BundleContext context, @Reference TorchEngine torch, @Reference EmbeddingLibrary library,
+                           @Reference Settings settings) {
         this.context = context;
+        this.settings = settings;
         this.torch = torch;
         this.library = library;
     }
@@ -79,9 +84,9 @@ public class GenerateCommand {
     @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline does; installed embeddings are used by"
             + " their trigger (quote it in the shell: '<cat-toy>'). Writes a PNG per image and a grid.")
     public void generate(
-            @Descriptor("diffusers model folder, or the name of one under <root>/models (default "
-                    + TrainingRequest.DEFAULT_MODEL + ")")
-            @Parameter(names = "--model", absentValue = TrainingRequest.DEFAULT_MODEL) String model,
+            @Descriptor("a diffusers model folder, a .safetensors/.ckpt checkpoint, or the name of one under <root>/models"
+                    + " or in configs/models.yaml (default " + DEFAULT_MODEL + ")")
+            @Parameter(names = "--model", absentValue = DEFAULT_MODEL) String model,
             @Descriptor("what to draw, e.g. \"a photo of <cat-toy> on a beach\" (required)")
             @Parameter(names = "--prompt", absentValue = "") String prompt,
             @Descriptor("what to steer away from (default none)")
@@ -107,7 +112,11 @@ public class GenerateCommand {
             @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
             @Parameter(names = "--device", absentValue = "") String device,
             @Descriptor("use the composed attention and group norm instead of libtorch's fused kernels")
-            @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean noFused)
+            @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean noFused,
+            @Descriptor("for a single-file model: its LDM YAML or a diffusers folder with its configs (default: inferred)")
+            @Parameter(names = "--original_config", absentValue = "") String originalConfig,
+            @Descriptor("for an SD 2.x single file: epsilon or v_prediction")
+            @Parameter(names = "--prediction_type", absentValue = "") String predictionType)
             throws Exception {
         Sampler sampler = samplers.get(samplerName);
         if (sampler == null) {
@@ -115,15 +124,16 @@ public class GenerateCommand {
                     + String.join(", ", new TreeMap<>(samplers).keySet()));
         }
         long seedValue = seed.isBlank() ? new SecureRandom().nextLong() & 0xffffffffL : Long.parseLong(seed);
-        TextToImage.Settings settings = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
+        TextToImage.Settings drawing = new TextToImage.Settings(prompt, negativePrompt, steps, guidanceScale, height,
                 width, seedValue, numImages);
-        RootFolder root = rootPath.isBlank()
-                ? RootFolder.resolve(context::getProperty, System.getenv(), Path.of(System.getProperty("user.home")))
-                : new RootFolder(Path.of(rootPath).toAbsolutePath());
-        Path modelDir = ModelLocator.locate(model, root);
-        ImageGenerator.unsupported(modelDir).ifPresent(reason -> {
-            throw new IllegalArgumentException(modelDir + ": " + reason);
-        });
+        RootFolder root = this.settings.root(rootPath);
+        DiffusersFolder folderModel = ModelLocator.open(model, root,
+                SingleFileOptions.of(originalConfig, predictionType, ""));
+        if (folderModel.isFolder()) {
+            ImageGenerator.unsupported(folderModel.index()).ifPresent(reason -> {
+                throw new IllegalArgumentException(folderModel.root() + ": " + reason);
+            });
+        }
         PrintStream out = System.out;
         List<Embedding> embeddings = embeddingsIn(root, prompt + " " + negativePrompt, out);
         Path folder = output.isBlank() ? root.path().resolve("outputs") : Path.of(output).toAbsolutePath();
@@ -132,14 +142,13 @@ public class GenerateCommand {
         long started = System.nanoTime();
         try (NDManager manager = torch.newManager(torch.device(device.isBlank() ? null : device));
              KernelChoice kernels = KernelChoice.of(!noFused, false, manager, out::println)) {
-            DiffusersFolder folderModel = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
             ImageGenerator generator = new ImageGenerator(folderModel,
                     folderModel.loadTextEncoder(manager, DataType.FLOAT32, kernels.kernels()),
                     folderModel.loadUNet(manager, DataType.FLOAT32, kernels.kernels()),
                     folderModel.loadVae(manager, DataType.FLOAT32, kernels.kernels()));
             out.println("Generating " + numImages + " image(s) with " + sampler.label() + ", " + steps + " steps, guidance "
                     + guidanceScale + ", seed " + seedValue);
-            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, settings,
+            List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, drawing,
                     (image, step, total) -> {
                         out.print("\r" + bar(image, numImages, step, total, started));
                         out.flush();

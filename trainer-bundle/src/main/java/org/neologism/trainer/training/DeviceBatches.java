@@ -9,22 +9,18 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
-import org.neologism.core.dataset.PromptTemplates;
-import org.neologism.core.dataset.TrainingDataset;
-import org.neologism.core.dataset.TrainingImage;
-import org.neologism.core.tokenizer.ClipTokenizer;
 import org.neologism.trainer.model.ddpm.DdpmSchedule;
 
 /**
  * Builds each micro-batch on the device from tensors made once per run: the latent cache as one tensor
- * of every image's posterior both ways round, the prompt ids of every template and caption, the
- * schedule's √ᾱ and √(1-ᾱ) per timestep and the timesteps themselves. A sample's draws (image, flip,
+ * of every image's posterior both ways round, the prompt ids of every template and caption (per text
+ * encoder), SDXL's {@code add_time_ids} per image, the schedule's √ᾱ and √(1-ᾱ) per timestep and the timesteps themselves. A sample's draws (image, flip,
  * template, timestep) select rows of those by index, which costs no copy from the host; its eps and noise
  * are drawn on the device from libtorch's generator, seeded per sample from the run's seed, so a run
  * resumed at step N draws exactly what the uninterrupted run drew and the generator's state is the
  * checkpoint's seed and step.
  */
-final class DeviceBatches implements AutoCloseable {
+final class DeviceBatches implements DeviceTraining.Batches {
 
     private static final long EPS_STREAM = 0x455053L;
     private static final long NOISE_STREAM = 0x4e4f495345L;
@@ -33,45 +29,30 @@ final class DeviceBatches implements AutoCloseable {
     private final NDManager constants;
     private final NDArray means;
     private final NDArray stds;
-    private final NDArray templateIds;
-    private final NDArray captionIds;
+    /** Per text encoder: every template's ids, and per image its caption's (or the first template's) ids. */
+    private final List<NDArray> templateIds = new ArrayList<>();
+    private final List<NDArray> captionIds = new ArrayList<>();
     private final boolean[] captioned;
+    /** SDXL: per image its {@code add_time_ids}; else null. */
+    private final NDArray timeIds;
     private final NDArray sqrtAlphaProd;
     private final NDArray sqrtOneMinusAlphaProd;
     private final NDArray timesteps;
     private final long[] latentShape;
 
-    /**
-     * @param expandedTrigger the trigger as prompts carry it: {@code P P_1 … P_{n-1}} for n vectors
-     */
-    DeviceBatches(TrainingRandom random, LatentCache latents, TrainingDataset dataset, PromptTemplates templates,
-                  ClipTokenizer tokenizer, String expandedTrigger, DdpmSchedule schedule, NDManager parent) {
-        this(random, latents, templateIds(templates, tokenizer, expandedTrigger), captionIds(dataset, tokenizer), schedule,
-                parent);
-    }
-
-    private static List<long[]> templateIds(PromptTemplates templates, ClipTokenizer tokenizer, String expandedTrigger) {
-        List<long[]> prompts = new ArrayList<>();
-        for (int i = 0; i < templates.size(); i++) {
-            prompts.add(ids(tokenizer, templates.prompt(i, expandedTrigger)));
-        }
-        return prompts;
-    }
-
-    private static List<long[]> captionIds(TrainingDataset dataset, ClipTokenizer tokenizer) {
-        List<long[]> captions = new ArrayList<>();
-        for (TrainingImage image : dataset.images()) {
-            captions.add(image.caption().map(caption -> ids(tokenizer, caption)).orElse(null));
-        }
-        return captions;
+    /** The tables of {@code assembler} (ids per tokenizer, time ids per image) taken to the device. */
+    DeviceBatches(TrainingRandom random, LatentCache latents, BatchAssembler assembler, DdpmSchedule schedule,
+                  NDManager parent) {
+        this(random, latents, assembler.templateIds(), assembler.captionIds(), assembler.timeIds(), schedule, parent);
     }
 
     /**
-     * @param prompts  every template's ids
-     * @param captions per image, its caption's ids, or null to use the drawn template
+     * @param prompts  per text encoder, every template's ids
+     * @param captions per text encoder, per image its caption's ids, or null to use the drawn template
+     * @param timeIds  SDXL: per image its {@code add_time_ids}; null for a UNet without added conditions
      */
-    DeviceBatches(TrainingRandom random, LatentCache latents, List<long[]> prompts, List<long[]> captions,
-                  DdpmSchedule schedule, NDManager parent) {
+    DeviceBatches(TrainingRandom random, LatentCache latents, List<List<long[]>> prompts, List<List<long[]>> captions,
+                  float[][] timeIds, DdpmSchedule schedule, NDManager parent) {
         this.random = random;
         this.constants = parent.newSubManager();
         LatentCache.Posterior first = latents.get(0, false);
@@ -91,14 +72,27 @@ final class DeviceBatches implements AutoCloseable {
         this.means = constants.create(mean, cacheShape);
         this.stds = constants.create(std, cacheShape);
 
-        this.templateIds = stack(prompts);
-        this.captioned = new boolean[captions.size()];
-        List<long[]> captionRows = new ArrayList<>();
-        for (int i = 0; i < captions.size(); i++) {
-            captioned[i] = captions.get(i) != null;
-            captionRows.add(captioned[i] ? captions.get(i) : prompts.get(0));
+        this.captioned = new boolean[captions.get(0).size()];
+        for (int i = 0; i < captioned.length; i++) {
+            captioned[i] = captions.get(0).get(i) != null;
         }
-        this.captionIds = stack(captionRows);
+        for (int encoder = 0; encoder < prompts.size(); encoder++) {
+            templateIds.add(stack(prompts.get(encoder)));
+            List<long[]> captionRows = new ArrayList<>();
+            for (int i = 0; i < captioned.length; i++) {
+                captionRows.add(captioned[i] ? captions.get(encoder).get(i) : prompts.get(encoder).get(0));
+            }
+            captionIds.add(stack(captionRows));
+        }
+        if (timeIds != null) {
+            float[] flat = new float[timeIds.length * 6];
+            for (int i = 0; i < timeIds.length; i++) {
+                System.arraycopy(timeIds[i], 0, flat, i * 6, 6);
+            }
+            this.timeIds = constants.create(flat, new Shape(timeIds.length, 6));
+        } else {
+            this.timeIds = null;
+        }
 
         long[] all = new long[schedule.numTrainTimesteps()];
         for (int t = 0; t < all.length; t++) {
@@ -119,8 +113,13 @@ final class DeviceBatches implements AutoCloseable {
     }
 
     /** The micro-batch of {@code size} samples starting at the run's sample number {@code firstSample}, in {@code step}. */
-    TextualInversionStep.DeviceBatch batch(NDManager step, long firstSample, int size) {
-        NDList ids = new NDList(size);
+    @Override
+    public TextualInversionStep.DeviceBatch batch(NDManager step, long firstSample, int size) {
+        List<NDList> ids = new ArrayList<>();
+        for (int encoder = 0; encoder < templateIds.size(); encoder++) {
+            ids.add(new NDList(size));
+        }
+        NDList addTimeIds = new NDList(size);
         NDList t = new NDList(size);
         NDList a = new NDList(size);
         NDList b = new NDList(size);
@@ -132,7 +131,13 @@ final class DeviceBatches implements AutoCloseable {
         for (int j = 0; j < size; j++) {
             long sample = firstSample + j;
             TrainingRandom.Draw draw = random.draw(sample);
-            ids.add(captioned[draw.image()] ? captionIds.get(step, draw.image()) : templateIds.get(step, draw.template()));
+            for (int encoder = 0; encoder < ids.size(); encoder++) {
+                ids.get(encoder).add(captioned[draw.image()] ? captionIds.get(encoder).get(step, draw.image())
+                        : templateIds.get(encoder).get(step, draw.template()));
+            }
+            if (timeIds != null) {
+                addTimeIds.add(timeIds.get(step, draw.image()));
+            }
             t.add(timesteps.get(step, draw.timestep()));
             a.add(sqrtAlphaProd.get(step, draw.timestep()));
             b.add(sqrtOneMinusAlphaProd.get(step, draw.timestep()));
@@ -145,19 +150,14 @@ final class DeviceBatches implements AutoCloseable {
             noise.add(step.randomNormal(0, 1, latent, DataType.FLOAT32));
         }
         Shape perSample = new Shape(size, 1, 1, 1);
-        // One text encoder (SD 1.x/2.x): SDXL's second ids and time ids are not assembled here yet.
-        return new TextualInversionStep.DeviceBatch(List.of(NDArrays.stack(ids)), NDArrays.stack(t),
-                NDArrays.stack(a).reshape(perSample), NDArrays.stack(b).reshape(perSample), NDArrays.stack(mean),
-                NDArrays.stack(std), NDArrays.stack(eps), NDArrays.stack(noise), null);
-    }
-
-    private static long[] ids(ClipTokenizer tokenizer, String prompt) {
-        int[] padded = tokenizer.encodePadded(prompt);
-        long[] ids = new long[padded.length];
-        for (int i = 0; i < padded.length; i++) {
-            ids[i] = padded[i];
+        List<NDArray> idsPerEncoder = new ArrayList<>();
+        for (NDList encoderIds : ids) {
+            idsPerEncoder.add(NDArrays.stack(encoderIds));
         }
-        return ids;
+        return new TextualInversionStep.DeviceBatch(idsPerEncoder, NDArrays.stack(t),
+                NDArrays.stack(a).reshape(perSample), NDArrays.stack(b).reshape(perSample), NDArrays.stack(mean),
+                NDArrays.stack(std), NDArrays.stack(eps), NDArrays.stack(noise),
+                timeIds != null ? NDArrays.stack(addTimeIds) : null);
     }
 
     @Override

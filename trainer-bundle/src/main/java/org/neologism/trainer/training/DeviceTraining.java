@@ -17,23 +17,37 @@ import org.neologism.trainer.model.nn.HostTransfers;
  */
 final class DeviceTraining implements AutoCloseable {
 
-    /** What one optimizer step's single read-back says. */
-    record StepResult(double loss, boolean lossFinite, boolean gradientFinite) {
+    /** Where the micro-batches come from: a run's {@link DeviceBatches}, or recorded samples uploaded (the parity tests). */
+    interface Batches extends AutoCloseable {
+
+        /** The micro-batch of the run's samples {@code firstSample .. firstSample + size - 1}, in {@code scope}. */
+        TextualInversionStep.DeviceBatch batch(NDManager scope, long firstSample, int size);
+
+        @Override
+        default void close() {}
+    }
+
+    /**
+     * What one optimizer step's single read-back says.
+     *
+     * @param gradientNorm ‖∇‖ of the accumulated gradient; NaN when the step was not finite
+     */
+    record StepResult(double loss, boolean gradientFinite, double gradientNorm) {
 
         boolean finite() {
-            return lossFinite && gradientFinite;
+            return Double.isFinite(loss) && gradientFinite;
         }
     }
 
     private final TextualInversionStep step;
-    private final DeviceBatches batches;
+    private final Batches batches;
     private final NDManager manager;
     private final NDArray vectors;
     private final DeviceAdamW optimizer;
     private final int batchSize;
     private final int accumulation;
 
-    DeviceTraining(TextualInversionStep step, DeviceBatches batches, float[] vectors, int vectorCount, AdamW optimizer,
+    DeviceTraining(TextualInversionStep step, Batches batches, float[] vectors, int vectorCount, AdamW optimizer,
                    int batchSize, int accumulation, NDManager parent) {
         this.step = step;
         this.batches = batches;
@@ -69,14 +83,19 @@ final class DeviceTraining implements AutoCloseable {
                     losses.add(outcome.loss());
                 }
             }
-            NDArray gradientBad = gradient.isNaN().logicalOr(gradient.isInfinite()).any().toType(DataType.FLOAT32, false);
+            NDArray gradientBad = gradient.isNaN().logicalOr(gradient.isInfinite()).any().toType(DataType.FLOAT64, false);
+            // Σg² in float64, as the reference sums it (the report only needs the norm's size).
+            NDArray squares = gradient.toType(DataType.FLOAT64, false).square().sum();
             HostTransfers.download();
-            float[] readBack = NDArrays.concat(new NDList(NDArrays.stack(losses), gradientBad.reshape(1))).toFloatArray();
+            double[] readBack = NDArrays.concat(new NDList(NDArrays.stack(losses).toType(DataType.FLOAT64, false),
+                    gradientBad.reshape(1), squares.reshape(1))).toDoubleArray();
             double loss = 0;
             for (int micro = 0; micro < accumulation; micro++) {
-                loss += readBack[micro] / accumulation;
+                loss += (float) readBack[micro] / accumulation;
             }
-            StepResult result = new StepResult(loss, Double.isFinite(loss), readBack[accumulation] == 0);
+            boolean gradientFinite = readBack[accumulation] == 0;
+            StepResult result = new StepResult(loss, gradientFinite,
+                    Double.isFinite(loss) && gradientFinite ? Math.sqrt(readBack[accumulation + 1]) : Double.NaN);
             clock.lap(StepClock.Phase.DOWNLOAD);
             if (result.finite()) {
                 optimizer.step(vectors, gradient, lr);

@@ -16,7 +16,6 @@ import org.neologism.trainer.engine.ProcessCpuTime;
 import org.neologism.trainer.engine.ProcessMemory;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.WeightFiles;
 import org.neologism.trainer.model.nn.FlopCounter;
 import org.neologism.trainer.model.nn.HostTransfers;
 
@@ -103,8 +102,9 @@ public final class StepBenchmark {
 
     private StepBenchmark() {}
 
-    public static Result run(TorchEngine torch, Path modelDir, Options options, Consumer<String> progress) throws IOException {
-        DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
+    public static Result run(TorchEngine torch, DiffusersFolder model, Options options, Consumer<String> progress)
+            throws IOException {
+        Path modelDir = model.root();
         JniUtils.setGradMode(false);
         int inheritedThreads = JniUtils.getNumThreads();
         TorchEngine.useIntraOpThreads();

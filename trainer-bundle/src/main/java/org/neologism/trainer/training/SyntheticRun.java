@@ -27,6 +27,8 @@ final class SyntheticRun {
     private final DeviceTraining device;
     private final AdamW hostOptimizer;
     private final float[] hostVectors;
+    /** SDXL: one sample's {@code add_time_ids}; else null. */
+    private final float[] timeIds;
     private final SplittableRandom random = new SplittableRandom(2);
     private long done;
 
@@ -49,8 +51,13 @@ final class SyntheticRun {
         this.hostOptimizer = new AdamW(settings, hostVectors.length);
         int numTrainTimesteps = networks.schedule().numTrainTimesteps();
         TrainingRandom draws = new TrainingRandom(1, cache.imageCount(), 1, 1, numTrainTimesteps);
-        DeviceBatches batches = new DeviceBatches(draws, cache, List.of(promptIds), java.util.Arrays.asList(new long[][] {null}),
-                networks.schedule(), manager);
+        // Every text encoder sees the same ids; SDXL's time ids are those of an uncropped square image.
+        int encoders = networks.text().encoders().size();
+        List<List<long[]>> captions = java.util.Collections.nCopies(encoders, java.util.Arrays.asList(new long[][] {null}));
+        int side = options.resolution();
+        this.timeIds = networks.unet().needsAddedConditions() ? new float[] {side, side, 0, 0, side, side} : null;
+        DeviceBatches batches = new DeviceBatches(draws, cache, java.util.Collections.nCopies(encoders, List.of(promptIds)),
+                captions, timeIds == null ? null : new float[][] {timeIds}, networks.schedule(), manager);
         this.device = new DeviceTraining(step, batches, hostVectors, 1, new AdamW(settings, hostVectors.length),
                 options.batchSize(), 1, manager);
     }
@@ -78,8 +85,11 @@ final class SyntheticRun {
             timesteps[b] = random.nextInt(networks.schedule().numTrainTimesteps());
         }
         clock.lap(StepClock.Phase.BATCH);
-        TextualInversionStep.Outcome outcome = step.run(manager, hostVectors, new TextualInversionStep.Batch(
-                repeat(promptIds, batch), timesteps, posterior.mean(), posterior.std(), eps, noise, posterior.shape()), 1f, clock);
+        long[] ids = repeat(promptIds, batch);
+        boolean sdxl = timeIds != null;
+        TextualInversionStep.Outcome outcome = step.run(manager, hostVectors, new TextualInversionStep.Batch(ids, timesteps,
+                posterior.mean(), posterior.std(), eps, noise, posterior.shape(), sdxl ? ids : null,
+                sdxl ? repeat(timeIds, batch) : null), 1f, clock);
         hostOptimizer.step(hostVectors, outcome.gradient(), LEARNING_RATE);
         clock.lap(StepClock.Phase.OPTIMIZER);
     }

@@ -25,11 +25,13 @@ import org.neologism.core.root.RootFolder;
 import org.neologism.core.schedule.LiveSchedule;
 import org.neologism.core.schedule.ScheduleSettings;
 import org.neologism.core.tokenizer.ClipTokenizer;
+import org.neologism.core.sampling.Sampler;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.model.single.SingleFileOptions;
 
 /**
  * One textual-inversion run from request to files: diffusers' {@code textual_inversion.py} with a
@@ -39,7 +41,8 @@ public final class TextualInversionRun {
 
     /** The services a run uses; the trainer component supplies them. */
     public record Services(TorchEngine torch, DatasetLoader datasets, Schedules schedules,
-                           Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer) {}
+                           Function<String, EmbeddingCodec> codecs, EmbeddingInstaller installer,
+                           Function<String, Optional<Sampler>> samplers) {}
 
     /** Follows a learning-rate schedule by name through the registry of the trainer's bundle. */
     @FunctionalInterface
@@ -47,10 +50,13 @@ public final class TextualInversionRun {
         LiveSchedule follow(String name, ScheduleSettings settings, LiveSchedule.Listener listener);
     }
 
-    /** Puts the finished embedding where InvokeAI finds it; returns the file written. */
+    /**
+     * Puts the finished embedding where InvokeAI finds it; returns the file written. The parts are one
+     * embedding for SD 1.x/2.x, and SDXL's {@code clip_l} and {@code clip_g} halves.
+     */
     @FunctionalInterface
     public interface EmbeddingInstaller {
-        Path install(Embedding embedding) throws IOException;
+        Path install(List<Embedding> parts) throws IOException;
     }
 
     /** How a run ended. */
@@ -106,18 +112,36 @@ public final class TextualInversionRun {
 
     private Result runLocked(OutputFolder folder) throws IOException, InterruptedException {
         String trigger = request.placeholderToken();
-        Path modelDir = ModelLocator.locate(request.model(), root);
+        DiffusersFolder model = ModelLocator.open(request.model(), root,
+                new SingleFileOptions(request.originalConfig(), request.predictionType(), request.tokenizer()));
+        Path modelDir = model.root();
         Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(trigger);
         Path outputDir = folder.path();
         int vectorCount = request.numVectors();
 
-        DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
-        ClipTokenizer tokenizer = ClipTokenizer.load(model.tokenizerFolder());
-        int initializerId = InitializerToken.idOf(tokenizer, request.initializerToken());
-        int[] placeholderIds = tokenizer.addPlaceholderTokens(trigger, vectorCount);
+        // Each text encoder has its own tokenizer (SDXL's second pads with "!"): ids per tokenizer.
+        List<ClipTokenizer> tokenizers = new ArrayList<>();
+        List<Integer> initializerIds = new ArrayList<>();
+        List<long[]> placeholderIds = new ArrayList<>();
+        // A single file brings its one tokenizer (SDXL files are not trained yet); a folder one per encoder.
+        List<ClipTokenizer> loaded = new ArrayList<>();
+        if (model.isFolder()) {
+            for (Path tokenizerFolder : model.tokenizerFolders()) {
+                loaded.add(ClipTokenizer.load(tokenizerFolder));
+            }
+        } else {
+            loaded.add(model.tokenizer());
+        }
+        for (ClipTokenizer tokenizer : loaded) {
+            initializerIds.add(InitializerToken.idOf(tokenizer, request.initializerToken()));
+            placeholderIds.add(toLongs(tokenizer.addPlaceholderTokens(trigger, vectorCount)));
+            tokenizers.add(tokenizer);
+        }
         String expandedTrigger = ClipTokenizer.expandPlaceholder(trigger, vectorCount);
+        // diffusers' SDXL script resizes the whole image to R×R before its crop, so --center_crop changes nothing.
+        boolean centerCrop = request.centerCrop() && !model.isSdxl();
         TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
-                request.centerCrop(), request.repeats(), expandedTrigger));
+                centerCrop, request.repeats(), expandedTrigger));
         dataset.warnings().forEach(observer::notice);
         PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty().flag());
 
@@ -127,6 +151,10 @@ public final class TextualInversionRun {
         Files.createDirectories(outputDir.resolve("logs"));
         observer = new LoggedObserver(observer, outputDir.resolve("logs").resolve("train.log"));
         observer.notice("Run of " + trigger + ": model " + modelDir + ", images " + dataDir + ", output " + outputDir);
+        if (request.centerCrop() && model.isSdxl()) {
+            observer.notice("--center_crop has no effect on an SDXL model: like diffusers' SDXL script, each image is"
+                    + " resized to " + request.resolution() + "x" + request.resolution() + " whole.");
+        }
         String datasetFingerprint = RunFingerprint.ofDataset(dataDir, request.resolution(), request.centerCrop());
         String modelFingerprint = RunFingerprint.ofModel(modelDir, new WeightDigests(root.path().resolve(WEIGHT_DIGESTS)));
         Optional<Checkpoint> resumed = resumePoint(outputDir, modelDir, datasetFingerprint, modelFingerprint);
@@ -157,6 +185,7 @@ public final class TextualInversionRun {
             int width = networks.tokenWidth();
             float[] vectors;
             AdamW optimizer;
+            float[] initializer = initialVectors(networks, manager, initializerIds, vectorCount);
             if (resumed.isPresent()) {
                 Checkpoint checkpoint = resumed.get();
                 vectors = checkpoint.vectors();
@@ -164,22 +193,21 @@ public final class TextualInversionRun {
                 observer.notice("Resuming from " + outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step())
                         + " at step " + checkpoint.step());
             } else {
-                float[] initializer = networks.textEncoder().tokenEmbeddingRow(manager, initializerId).toFloatArray();
-                vectors = new float[vectorCount * width];
-                for (int i = 0; i < vectorCount; i++) {
-                    System.arraycopy(initializer, 0, vectors, i * width, width);
-                }
+                vectors = initializer.clone();
                 optimizer = new AdamW(adam, vectors.length);
             }
+            LearningWatch watch = learningWatch(model, networks, initializer, seed, outputDir);
 
             LatentCache latents = LatentCache.encode(networks.vae(), manager, bothWays(dataset), request.resolution());
             TrainingRandom random = new TrainingRandom(seed, dataset.images().size(), dataset.repeats(), templates.size(),
                     networks.schedule().numTrainTimesteps(), dataset.flipProbability());
-            DeviceBatches batches = new DeviceBatches(random, latents, dataset, templates, tokenizer, expandedTrigger,
-                    networks.schedule(), manager);
-            TextualInversionStep step = new TextualInversionStep(networks, toLongs(placeholderIds));
+            BatchAssembler assembler = new BatchAssembler(random, latents, dataset, templates, tokenizers, expandedTrigger,
+                    networks.unet().needsAddedConditions());
+            DeviceBatches batches = new DeviceBatches(random, latents, assembler, networks.schedule(), manager);
+            TextualInversionStep step = new TextualInversionStep(networks, placeholderIds);
             LossLog log = LossLog.open(outputDir, startStep);
-            RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, width, services.codecs());
+            RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, new VectorRows(networks.text().widths()),
+                    services.codecs());
 
             Checkpoint.Recipe recipe = new Checkpoint.Recipe(seed, trigger, vectorCount, width, datasetFingerprint,
                     modelFingerprint, request, runId);
@@ -197,7 +225,7 @@ public final class TextualInversionRun {
                             : outputDir.resolve(Checkpoint.FOLDER_PREFIX + done);
                     return new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step " + done
                             + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
-                            + " --resume_from_checkpoint latest." : " before any training step; nothing was written."));
+                            + " --resume_from_checkpoint latest." : " before any training step, so there is no checkpoint to resume from."));
                 }
                 TrainingLoop.Step stepped = loop.run(done);
                 double loss = stepped.loss();
@@ -205,7 +233,7 @@ public final class TextualInversionRun {
                 if (!stepped.finite()) {
                     // kept as an intermediate file: a diverged run has no final learned_embeds.bin
                     Path kept = outputs.writeIntermediate(done, loop.vectors());
-                    String what = stepped.lossFinite() ? "The gradient became NaN or infinite" : "The loss became " + loss;
+                    String what = Double.isFinite(loss) ? "The gradient became NaN or infinite" : "The loss became " + loss;
                     return new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), what
                             + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
                             + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no.");
@@ -214,6 +242,7 @@ public final class TextualInversionRun {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 log.append(new LossLog.Row(global, loss, lr, seconds));
                 observer.stepDone(global, request.maxTrainSteps(), loss, lr);
+                watch.afterStep(manager, global, loss, stepped.gradientNorm(), loop::vectors);
                 if (global % request.saveSteps() == 0) {
                     outputs.writeIntermediate(global, loop.vectors());
                 }
@@ -225,19 +254,44 @@ public final class TextualInversionRun {
                 }
             }
             vectors = loop.vectors();
+            watch.atEnd(manager, request.maxTrainSteps(), vectors);
             outputs.writeFinal(vectors);
             outputs.plotLoss(log);
-            Path installed = install(outputs.embedding(vectors), outputDir.resolve("learned_embeds.bin"));
+            Path installed = install(outputs.installable(vectors), outputs.finalFile());
             return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), outputDir, Optional.of(installed),
-                    "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputDir.resolve("learned_embeds.bin")
+                    "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputs.finalFile()
                             + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
         }
     }
 
+    /**
+     * The run's learning report and, with {@code --validation_prompt}, its validation images (DPM++ 2M from the
+     * sampler services); without the flag nothing is loaded or drawn.
+     */
+    private LearningWatch learningWatch(DiffusersFolder model, FrozenNetworks networks, float[] initializer, long seed,
+                                        Path outputDir) {
+        LearningReport report = new LearningReport(initializer);
+        if (!request.validates()) {
+            return new LearningWatch(report, Optional.empty(), request.maxTrainSteps(), observer);
+        }
+        ImageGenerator.unsupported(model.index()).ifPresent(reason -> {
+            throw new IllegalArgumentException("--validation_prompt: " + reason);
+        });
+        Sampler sampler = services.samplers().apply(ValidationImages.SAMPLER).orElseThrow(() -> new IllegalStateException(
+                "--validation_prompt needs the " + ValidationImages.SAMPLER + " sampler, which no bundle provides:"
+                        + " start the schedulers bundle, or train without --validation_prompt"));
+        ImageGenerator generator = new ImageGenerator(model, networks.textEncoder(), networks.unet(), networks.vae());
+        ValidationImages images = new ValidationImages(new ValidationImages.Settings(request.validationPrompt(),
+                request.numValidationImages(), request.validationSteps()), generator, sampler, request.placeholderToken(),
+                request.numVectors(), networks.tokenWidth(), seed, outputDir, observer);
+        return new LearningWatch(report, Optional.of(images), request.validationSteps(), observer);
+    }
+
+
     /** Installs the result; when that fails, the message says where the trained embedding is kept. */
-    private Path install(Embedding embedding, Path trained) throws IOException {
+    private Path install(List<Embedding> parts, Path trained) throws IOException {
         try {
-            return services.installer().install(embedding);
+            return services.installer().install(parts);
         } catch (IOException failure) {
             String why = IoFailure.isFileSystemFailure(failure) ? ioFailure().describe(failure, root.embeddings())
                     : failure.getMessage();
@@ -291,6 +345,21 @@ public final class TextualInversionRun {
                     + " (the weights differ). Resume with the same model, or start a new run with another --output_dir.");
         }
         return Optional.of(checkpoint);
+    }
+
+    /** Every vector starts as its encoder's initializer row, for each encoder side by side. */
+    private static float[] initialVectors(FrozenNetworks networks, NDManager manager, List<Integer> initializerIds,
+            int vectorCount) {
+        List<float[]> blocks = new ArrayList<>();
+        for (int e = 0; e < initializerIds.size(); e++) {
+            float[] row = networks.text().encoders().get(e).tokenEmbeddingRow(manager, initializerIds.get(e)).toFloatArray();
+            float[] block = new float[vectorCount * row.length];
+            for (int i = 0; i < vectorCount; i++) {
+                System.arraycopy(row, 0, block, i * row.length, row.length);
+            }
+            blocks.add(block);
+        }
+        return new VectorRows(networks.text().widths()).join(blocks);
     }
 
     private static List<float[][]> bothWays(TrainingDataset dataset) {

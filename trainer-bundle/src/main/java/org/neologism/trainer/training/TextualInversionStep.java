@@ -121,27 +121,8 @@ public final class TextualInversionStep {
     /** As above, telling {@code clock} as each phase of the step ends. */
     public Outcome run(NDManager parent, float[] vectors, Batch batch, float lossScale, StepClock clock) {
         int width = networks.tokenWidth();
-        int size = batch.size();
-        Shape latents = new Shape(size, batch.latentShape()[0], batch.latentShape()[1], batch.latentShape()[2]);
-        Shape perSample = new Shape(size, 1, 1, 1);
         try (NDManager step = parent.newSubManager()) {
-            List<NDArray> ids = new ArrayList<>();
-            ids.add(upload(idArray(step, batch.inputIds(), size)));
-            if (placeholderIds.size() > 1) {
-                ids.add(upload(idArray(step, batch.inputIds2(), size)));
-            }
-            NDArray addTimeIds = networks.unet().needsAddedConditions()
-                    ? upload(step.create(batch.addTimeIds(), new Shape(size, 6)))
-                    : null;
-            DeviceBatch onDevice = new DeviceBatch(ids,
-                    upload(step.create(batch.timesteps())),
-                    upload(step.create(networks.schedule().sqrtAlphaProd(batch.timesteps()), perSample)),
-                    upload(step.create(networks.schedule().sqrtOneMinusAlphaProd(batch.timesteps()), perSample)),
-                    upload(step.create(batch.latentMean(), latents)),
-                    upload(step.create(batch.latentStd(), latents)),
-                    upload(step.create(batch.eps(), latents)),
-                    upload(step.create(batch.noise(), latents)),
-                    addTimeIds);
+            DeviceBatch onDevice = upload(step, batch);
             NDArray trainable = upload(step.create(vectors, new Shape(vectorCount, width)));
             clock.lap(StepClock.Phase.UPLOAD);
             DeviceOutcome outcome = forwardBackward(trainable, onDevice, lossScale, clock);
@@ -152,6 +133,30 @@ public final class TextualInversionStep {
             clock.lap(StepClock.Phase.DOWNLOAD);
             return new Outcome(loss, gradient);
         }
+    }
+
+    /** {@code batch} copied to {@code step}'s device. */
+    public DeviceBatch upload(NDManager step, Batch batch) {
+        int size = batch.size();
+        Shape latents = new Shape(size, batch.latentShape()[0], batch.latentShape()[1], batch.latentShape()[2]);
+        Shape perSample = new Shape(size, 1, 1, 1);
+        List<NDArray> ids = new ArrayList<>();
+        ids.add(upload(idArray(step, batch.inputIds(), size)));
+        if (placeholderIds.size() > 1) {
+            ids.add(upload(idArray(step, batch.inputIds2(), size)));
+        }
+        NDArray addTimeIds = networks.unet().needsAddedConditions()
+                ? upload(step.create(batch.addTimeIds(), new Shape(size, 6)))
+                : null;
+        return new DeviceBatch(ids,
+                upload(step.create(batch.timesteps())),
+                upload(step.create(networks.schedule().sqrtAlphaProd(batch.timesteps()), perSample)),
+                upload(step.create(networks.schedule().sqrtOneMinusAlphaProd(batch.timesteps()), perSample)),
+                upload(step.create(batch.latentMean(), latents)),
+                upload(step.create(batch.latentStd(), latents)),
+                upload(step.create(batch.eps(), latents)),
+                upload(step.create(batch.noise(), latents)),
+                addTimeIds);
     }
 
     /**

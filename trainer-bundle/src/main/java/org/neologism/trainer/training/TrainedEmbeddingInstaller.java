@@ -28,8 +28,8 @@ public final class TrainedEmbeddingInstaller implements TextualInversionRun.Embe
     }
 
     @Override
-    public Path install(Embedding embedding) throws IOException {
-        String trigger = embedding.trigger();
+    public Path install(List<Embedding> parts) throws IOException {
+        String trigger = parts.get(0).trigger();
         String folderName = RootFolder.folderName(trigger);
         Path folder = root.embeddings().resolve(folderName);
         // The lock lives beside the trigger folders, hidden: a lock file inside would keep an emptied
@@ -37,14 +37,16 @@ public final class TrainedEmbeddingInstaller implements TextualInversionRun.Embe
         try (FolderLock lock = FolderLock.acquire(root.embeddings().resolve(LOCKS_FOLDER).resolve(folderName + ".lock"),
                 "installing " + trigger, "The embedding folder " + folder + " is being written by another run",
                 "Wait for it to end, then install with ti:import.")) {
+            // An installed SDXL file is named after the folder, and that name is its trigger.
             List<InstalledEmbedding> other = library.list().stream()
-                    .filter(installed -> !installed.trigger().equals(trigger))
+                    .filter(installed -> !installed.trigger().equals(trigger)
+                            && !(installed.parts().size() > 1 && installed.trigger().equals(folderName)))
                     .filter(installed -> sameFolder(installed.trigger(), folderName))
                     .toList();
             if (!other.isEmpty()) {
                 throw new DifferentTriggerException(trigger, other.get(0));
             }
-            return library.install(embedding, true).file();
+            return library.install(parts, true).file();
         }
     }
 

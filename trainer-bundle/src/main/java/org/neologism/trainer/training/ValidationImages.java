@@ -19,6 +19,7 @@ import org.neologism.trainer.generation.TextToImage;
  */
 final class ValidationImages {
 
+    static final String SAMPLER = "dpmpp_2m";
     static final int STEPS = 25;
     static final double GUIDANCE = 7.5;
 

@@ -29,6 +29,8 @@ import org.neologism.trainer.model.create.RandomModelWriter;
 import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /** The architectures ti:model create writes have the documented sizes, and written folders load and run. */
 class ArchitectureTest {
@@ -56,24 +58,35 @@ class ArchitectureTest {
                 ComposedKernels.INSTANCE).parameterCount());
     }
 
-    static List<String> variants() {
-        return Fixtures.variants();
+    /** ti:model create's tiny architectures have the sizes of the tiny parity models (fixtures README). */
+    @Test
+    void tinyArchitecturesHaveTheParityModelsSizes() {
+        assertParameters(Architecture.TINY_SD1, 68_473L, 1_106_212L, 658_375L);
+        assertParameters(Architecture.TINY_SD2, 68_704L, 1_466_500L, 732_743L);
     }
 
-    /** Each fixture variant named like an architecture has the parameter counts index.json records. */
-    @ParameterizedTest
+    private static void assertParameters(Architecture a, long textEncoder, long unet, long vae) {
+        assertEquals(unet, unetParameters(a), a + " UNet");
+        assertEquals(textEncoder, new ClipTextModel(config(a.textEncoderConfig(), TextEncoderConfig.class),
+                ComposedKernels.INSTANCE).parameterCount(), a + " text encoder");
+        assertEquals(vae, new AutoencoderKL(config(a.vaeConfig(), VaeConfig.class), ComposedKernels.INSTANCE)
+                .parameterCount(), a + " VAE");
+    }
+
+    static List<GoldenVariant> variants() {
+        return Fixtures.goldenVariants();
+    }
+
+    /** Every fixture model loads with the parameter counts its index.json records. */
+    @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void tinyArchitecturesMatchTheFixtureModels(String variant) throws Exception {
-        Architecture a = Architecture.of(variant);
-        JsonNode counts = JSON.readTree(Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile())
-                .path("model").path("num_params");
-        assertEquals(counts.path("unet").asLong(), unetParameters(a));
-        assertEquals(counts.path("text_encoder").asLong(), new ClipTextModel(
-                config(a.textEncoderConfig(), TextEncoderConfig.class), ComposedKernels.INSTANCE).parameterCount());
-        assertEquals(counts.path("vae").asLong(), new AutoencoderKL(config(a.vaeConfig(), VaeConfig.class),
-                ComposedKernels.INSTANCE).parameterCount());
-        ModelSummary fixture = ModelSummary.of(DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER));
-        assertEquals(counts.path("unet").asLong(), fixture.unetParameters());
+    void everyFixtureModelHasTheParameterCountsOfItsIndex(GoldenVariant variant) throws Exception {
+        variant.assumeSupported();
+        JsonNode counts = variant.index().path("model").path("num_params");
+        ModelSummary fixture = ModelSummary.of(DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER));
+        assertEquals(counts.path("unet").asLong(), fixture.unetParameters(), variant + " UNet");
+        assertEquals(counts.path("text_encoder").asLong(), fixture.textEncoderParameters(), variant + " text encoder");
+        assertEquals(counts.path("vae").asLong(), fixture.vaeParameters(), variant + " VAE");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package org.neologism.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.neologism.trainer.model.Fixtures.assertClose;
+import static org.neologism.trainer.model.GoldenTensors.assertClose;
 
 import ai.djl.ndarray.NDManager;
 import java.util.List;
@@ -11,6 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.ddpm.DdpmSchedule;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /** DDPM tables (rtol 1e-6; in fact bit-identical), add_noise and get_velocity match diffusers. */
 class DdpmParityTest {
@@ -22,15 +24,16 @@ class DdpmParityTest {
         torch = new TorchEngine();
     }
 
-    static List<String> variants() {
-        return Fixtures.variants();
+    static List<GoldenVariant> variants() {
+        return Fixtures.goldenVariants();
     }
 
     @ParameterizedTest
     @MethodSource("variants")
-    void tablesMatchTorchFloat32(String variant) throws Exception {
-        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER).schedule();
-        try (SafetensorsFile golden = Fixtures.golden(variant, "ddpm.safetensors")) {
+    void tablesMatchTorchFloat32(GoldenVariant variant) throws Exception {
+        variant.assumeSupported();
+        DdpmSchedule schedule = DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER).schedule();
+        try (SafetensorsFile golden = GoldenTensors.golden(variant, "ddpm.safetensors")) {
             assertClose(variant + " betas", golden.readFloats("betas"), schedule.betas(), 0, 1e-6);
             assertClose(variant + " alphas", golden.readFloats("alphas"), schedule.alphas(), 0, 1e-6);
             assertClose(variant + " alphas_cumprod", golden.readFloats("alphas_cumprod"), schedule.alphasCumprod(), 0, 1e-6);
@@ -41,15 +44,16 @@ class DdpmParityTest {
 
     @ParameterizedTest
     @MethodSource("variants")
-    void addNoiseAndVelocityMatchDiffusers(String variant) throws Exception {
-        DdpmSchedule schedule = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER).schedule();
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "ddpm.safetensors")) {
+    void addNoiseAndVelocityMatchDiffusers(GoldenVariant variant) throws Exception {
+        variant.assumeSupported();
+        DdpmSchedule schedule = DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER).schedule();
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(variant, "ddpm.safetensors")) {
             long[] t = golden.readLongs("timesteps");
             assertClose(variant + " sqrt_alpha_prod", golden.readFloats("sqrt_alpha_prod"), schedule.sqrtAlphaProd(t), 0, 1e-6);
             assertClose(variant + " sqrt_one_minus_alpha_prod", golden.readFloats("sqrt_one_minus_alpha_prod"),
                     schedule.sqrtOneMinusAlphaProd(t), 0, 1e-6);
-            var x0 = Fixtures.array(manager, golden, "original_samples");
-            var noise = Fixtures.array(manager, golden, "noise");
+            var x0 = GoldenTensors.array(manager, golden, "original_samples");
+            var noise = GoldenTensors.array(manager, golden, "noise");
             assertClose(variant + " noisy_samples", golden.readFloats("noisy_samples"), schedule.addNoise(x0, noise, t), 1e-7, 1e-6);
             assertClose(variant + " velocity", golden.readFloats("velocity"), schedule.velocity(x0, noise, t), 1e-7, 1e-6);
         }

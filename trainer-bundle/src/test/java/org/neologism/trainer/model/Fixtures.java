@@ -1,31 +1,29 @@
 package org.neologism.trainer.model;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.stream.Stream;
-import org.neologism.core.tensors.DType;
-import org.neologism.core.tensors.SafetensorsEntry;
 import org.neologism.core.tensors.SafetensorsFile;
 
-/** Where the parity fixtures are, and how outputs are compared with them. */
+/**
+ * Golden variants by folder name and their recommended tolerances, for the SDXL parity tests; the fixtures are
+ * found by test-support's locator.
+ */
 final class Fixtures {
 
     private Fixtures() {}
 
     static Path root() {
-        String property = System.getProperty("neologism.fixtures");
-        assertTrue(property != null, "surefire sets -Dneologism.fixtures");
-        return Path.of(property);
+        return org.neologism.testsupport.Fixtures.root();
     }
 
     /** Every variant folder under golden/ (never a hard-coded list). */
@@ -39,48 +37,49 @@ final class Fixtures {
         }
     }
 
+    /**
+     * The tolerance a variant's {@code index.json sections.tolerances.recommended} gives for the entry whose
+     * name contains {@code fragment} ("atol 5e-5, rtol 1e-4" → {5e-5, 1e-4}), else {@code fallback} (the
+     * fixtures README's general recommendation for the older variants, which have no such section).
+     */
+    static double[] tolerance(String variant, String fragment, double atol, double rtol) throws IOException {
+        JsonNode recommended = new ObjectMapper().readTree(root().resolve("golden").resolve(variant)
+                .resolve("index.json").toFile()).path("sections").path("tolerances").path("recommended");
+        for (var entries = recommended.fields(); entries.hasNext(); ) {
+            var entry = entries.next();
+            if (entry.getKey().contains(fragment)) {
+                double[] found = {0, 0};
+                Matcher m = Pattern.compile("(atol|rtol) ([0-9.eE+-]+)").matcher(entry.getValue().asText());
+                while (m.find()) {
+                    found[m.group(1).equals("atol") ? 0 : 1] = Double.parseDouble(m.group(2));
+                }
+                return found;
+            }
+        }
+        return new double[] {atol, rtol};
+    }
+
+    /** The variants whose {@code index.json} has {@code sections.<section>}. */
+    static List<String> variantsWith(String section) throws IOException {
+        List<String> with = new java.util.ArrayList<>();
+        for (String variant : variants()) {
+            JsonNode index = new ObjectMapper().readTree(root().resolve("golden").resolve(variant)
+                    .resolve("index.json").toFile());
+            if (index.path("sections").has(section)) {
+                with.add(variant);
+            }
+        }
+        return with;
+    }
+
+    /** The model folder {@code variant}'s references were computed from (its index.json's model_dir). */
     static Path model(String variant) {
-        return root().resolve("models").resolve(variant);
+        return org.neologism.testsupport.Fixtures.goldenVariants().stream().filter(v -> v.name().equals(variant))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no golden variant " + variant)).modelDir();
     }
 
     /** A golden fixture file of {@code variant}, opened with core's reader; the caller closes it. */
     static SafetensorsFile golden(String variant, String file) throws IOException {
         return SafetensorsFile.open(root().resolve("golden").resolve(variant).resolve(file));
-    }
-
-    /** The golden tensor {@code name} in its shape: an int64 tensor as INT64, anything else as FLOAT32. */
-    static NDArray array(NDManager manager, SafetensorsFile golden, String name) throws IOException {
-        SafetensorsEntry entry = golden.entry(name);
-        Shape shape = new Shape(entry.shape());
-        return entry.dtype() == DType.I64 ? manager.create(golden.readLongs(name), shape)
-                : manager.create(golden.readFloats(name), shape);
-    }
-
-    /** |actual - expected| <= atol + rtol·|expected| elementwise (numpy.allclose), with a useful message. */
-    static void assertClose(String what, float[] expected, NDArray actual, double atol, double rtol) {
-        float[] got = actual.toType(DataType.FLOAT32, false).toFloatArray();
-        assertClose(what, expected, got, atol, rtol);
-    }
-
-    static void assertClose(String what, float[] expected, float[] got, double atol, double rtol) {
-        assertTrue(expected.length == got.length, what + ": " + got.length + " values, expected " + expected.length);
-        double maxAbs = 0;
-        int firstBad = -1;
-        for (int i = 0; i < expected.length; i++) {
-            double diff = Math.abs((double) got[i] - expected[i]);
-            maxAbs = Math.max(maxAbs, diff);
-            boolean ok = diff <= atol + rtol * Math.abs(expected[i]);
-            if (!ok && firstBad < 0) {
-                firstBad = i;
-            }
-        }
-        System.out.printf("%s: max |diff| %.3g over %d values%n", what, maxAbs, expected.length);
-        assertTrue(firstBad < 0, what + ": element " + firstBad + " is " + (firstBad < 0 ? 0 : got[firstBad])
-                + ", expected " + (firstBad < 0 ? 0 : expected[firstBad]) + " (max |diff| " + maxAbs + ", atol "
-                + atol + ", rtol " + rtol + ")");
-    }
-
-    static void assertShape(long[] expected, NDArray actual) {
-        assertArrayEquals(expected, actual.getShape().getShape(), "shape");
     }
 }

@@ -1,6 +1,6 @@
 package org.neologism.trainer.model;
 
-import static org.neologism.trainer.model.Fixtures.assertClose;
+import static org.neologism.trainer.model.GoldenTensors.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,6 +15,8 @@ import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.clip.TokenSplice;
 import org.neologism.trainer.model.unet.UNet2DCondition;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * DJL's {@code mul(Number)} makes a scalar tensor over a direct buffer and closes it at once; autograd
@@ -30,13 +32,14 @@ class GradientLifetimeTest {
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
     @org.junit.jupiter.params.provider.MethodSource("cases")
-    void garbageCollectionBetweenForwardAndBackwardLeavesTheGradientUnchanged(String variant, String kernelName)
+    void garbageCollectionBetweenForwardAndBackwardLeavesTheGradientUnchanged(GoldenVariant variant, String kernelName)
             throws Exception {
+        variant.assumeSupported();
         TorchEngine torch = new TorchEngine();
         try (NDManager manager = torch.newManager();
-                SafetensorsFile golden = Fixtures.golden(variant, "text_encoder.safetensors");
-                SafetensorsFile unetGolden = Fixtures.golden(variant, "unet.safetensors")) {
-            DiffusersFolder folder = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER);
+                SafetensorsFile golden = GoldenTensors.golden(variant, "text_encoder.safetensors");
+                SafetensorsFile unetGolden = GoldenTensors.golden(variant, "unet.safetensors")) {
+            DiffusersFolder folder = DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER);
             var kernels = KernelChoice.kernels(kernelName, manager);
             ClipTextModel model = folder.loadTextEncoder(manager, DataType.FLOAT32, kernels);
             UNet2DCondition unet = folder.loadUNet(manager, DataType.FLOAT32, kernels);
@@ -51,12 +54,12 @@ class GradientLifetimeTest {
             SafetensorsFile golden, SafetensorsFile unetGolden, boolean collectGarbage)
             throws InterruptedException, IOException {
         try (NDManager step = parent.newSubManager()) {
-            NDArray vector = Fixtures.array(step, golden, "ph.placeholder_row_random").reshape(1, -1);
+            NDArray vector = GoldenTensors.array(step, golden, "ph.placeholder_row_random").reshape(1, -1);
             vector.setRequiresGradient(true);
             try (GradientCollector collector = torch.engine().newGradientCollector()) {
-                NDArray states = model.forward(Fixtures.array(step, golden, "ph.input_ids"), new TokenSplice(new long[] {1000}, vector));
-                NDArray out = unet.forward(Fixtures.array(step, unetGolden, "main.sample"),
-                        Fixtures.array(step, unetGolden, "main.timesteps"),
+                NDArray states = model.forward(GoldenTensors.array(step, golden, "ph.input_ids"), new TokenSplice(new long[] {1000}, vector));
+                NDArray out = unet.forward(GoldenTensors.array(step, unetGolden, "main.sample"),
+                        GoldenTensors.array(step, unetGolden, "main.timesteps"),
                         states);
                 NDArray loss = out.square().mean();
                 if (collectGarbage) {

@@ -10,6 +10,8 @@ import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.fused.FusedKernels;
 import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.nn.Kernels;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /** Parity tests run every variant with both kernel implementations. */
 final class KernelChoice {
@@ -30,7 +32,7 @@ final class KernelChoice {
 
     static List<Object[]> crossVariants() {
         List<Object[]> cases = new ArrayList<>();
-        for (String variant : Fixtures.variants()) {
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
             for (String kernels : NAMES) {
                 cases.add(new Object[] {variant, kernels});
             }

@@ -47,6 +47,8 @@ import org.neologism.trainer.generation.NoiseSource;
 import org.neologism.trainer.generation.PixelConversion;
 import org.neologism.trainer.generation.PromptEncoder;
 import org.neologism.trainer.model.nn.Kernels;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * Text-to-image generation matches diffusers' pipelines for every case of every variant's
@@ -72,8 +74,8 @@ class SamplingParityTest {
 
     static List<Object[]> cases() throws IOException {
         List<Object[]> out = new ArrayList<>();
-        for (String variant : Fixtures.variants()) {
-            Path index = Fixtures.root().resolve("golden").resolve(variant).resolve("sampling.json");
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            Path index = variant.folder().resolve("sampling.json");
             if (!Files.exists(index)) {
                 continue;
             }
@@ -105,8 +107,8 @@ class SamplingParityTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
-    void generationMatchesDiffusers(String variant, String caseName, String kernelName) throws Exception {
-        Path golden = Fixtures.root().resolve("golden").resolve(variant);
+    void generationMatchesDiffusers(GoldenVariant variant, String caseName, String kernelName) throws Exception {
+        Path golden = variant.folder();
         JsonNode index = JSON.readTree(golden.resolve("sampling.json").toFile());
         Path modelDir = golden.resolve(index.path("model_dir").asText()).normalize();
         Optional<String> unsupported = ImageGenerator.unsupported(modelDir);
@@ -119,7 +121,7 @@ class SamplingParityTest {
 
         try (NDManager manager = torch.newManager();
              SafetensorsFile tensors = SafetensorsFile.open(golden.resolve("sampling.safetensors"));
-             SafetensorsFile expectedRows = Fixtures.golden(variant, "embeddings_expected.safetensors")) {
+             SafetensorsFile expectedRows = GoldenTensors.golden(variant, "embeddings_expected.safetensors")) {
             Kernels kernels = KernelChoice.kernels(kernelName, manager);
             DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
             ImageGenerator generator = new ImageGenerator(model, model.loadTextEncoder(manager, DataType.FLOAT32, kernels),

@@ -3,7 +3,7 @@ package org.neologism.trainer.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.neologism.trainer.model.Fixtures.assertClose;
+import static org.neologism.trainer.model.GoldenTensors.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -26,11 +26,13 @@ import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 import org.neologism.trainer.model.vae.LatentDistribution;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /** Weight files as found in the wild: fp16 variants, bf16, legacy VAE names; and configs that must be refused. */
 class WeightFormatsTest {
 
-    private static final String VARIANT = Fixtures.variants().get(0);
+    private static final GoldenVariant VARIANT = Fixtures.anySupportedGoldenVariant();
     private static TorchEngine torch;
 
     @BeforeAll
@@ -44,9 +46,9 @@ class WeightFormatsTest {
         return copyWith(dir, VARIANT, component, newName, dtype, rename);
     }
 
-    private static Path copyWith(Path dir, String variant, String component, String newName, DType dtype,
+    private static Path copyWith(Path dir, GoldenVariant variant, String component, String newName, DType dtype,
             UnaryOperator<String> rename) throws IOException {
-        Path source = Fixtures.model(variant);
+        Path source = variant.modelDir();
         Path target = dir.resolve("model");
         try (Stream<Path> files = Files.walk(source)) {
             for (Path f : files.toList()) {
@@ -75,23 +77,24 @@ class WeightFormatsTest {
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
     @org.junit.jupiter.params.provider.MethodSource("kernelCases")
-    void fp16VariantFileLoadsAndRunsInFloat16(String variant, String kernelName, @TempDir Path dir) throws Exception {
+    void fp16VariantFileLoadsAndRunsInFloat16(GoldenVariant variant, String kernelName, @TempDir Path dir) throws Exception {
+        variant.assumeSupported();
         Path model = copyWith(dir, variant, "unet", "diffusion_pytorch_model.fp16.safetensors", DType.F16, n -> n);
         assertTrue(Files.notExists(model.resolve("unet/diffusion_pytorch_model.safetensors")));
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "unet.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(variant, "unet.safetensors")) {
             DiffusersFolder folder = DiffusersFolder.open(model, WeightFiles.OPENER);
             UNet2DCondition half = folder.loadUNet(manager, DataType.FLOAT16, KernelChoice.kernels(kernelName, manager));
-            NDArray out = half.forward(Fixtures.array(manager, golden, "main.sample"),
-                    Fixtures.array(manager, golden, "main.timesteps"),
-                    Fixtures.array(manager, golden, "main.encoder_hidden_states"));
+            NDArray out = half.forward(GoldenTensors.array(manager, golden, "main.sample"),
+                    GoldenTensors.array(manager, golden, "main.timesteps"),
+                    GoldenTensors.array(manager, golden, "main.encoder_hidden_states"));
             assertEquals(DataType.FLOAT16, out.getDataType());
             // fp16 weights and activations: ~3 significant digits, so compare with the fp32 reference loosely.
             assertClose(variant + " " + kernelName + " fp16 UNet vs fp32 reference", golden.readFloats("main.out"), out, 2e-2, 2e-2);
             // The same fp16 file held as float32 computes in float32: only the weight rounding differs.
             UNet2DCondition widened = folder.loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
-            NDArray out32 = widened.forward(Fixtures.array(manager, golden, "main.sample"),
-                    Fixtures.array(manager, golden, "main.timesteps"),
-                    Fixtures.array(manager, golden, "main.encoder_hidden_states"));
+            NDArray out32 = widened.forward(GoldenTensors.array(manager, golden, "main.sample"),
+                    GoldenTensors.array(manager, golden, "main.timesteps"),
+                    GoldenTensors.array(manager, golden, "main.encoder_hidden_states"));
             assertEquals(DataType.FLOAT32, out32.getDataType());
             assertClose(variant + " fp16 weights in fp32", golden.readFloats("main.out"), out32, 1e-2, 1e-2);
         }
@@ -111,11 +114,11 @@ class WeightFormatsTest {
         Files.delete(safetensors);
         org.neologism.core.tensors.TorchCheckpointWriter.write(model.resolve("text_encoder/pytorch_model.bin"), stateDict);
         try (NDManager manager = torch.newManager();
-                SafetensorsFile golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
+                SafetensorsFile golden = GoldenTensors.golden(VARIANT, "text_encoder.safetensors")) {
             DiffusersFolder folder = DiffusersFolder.open(model, WeightFiles.OPENER);
             assertTrue(folder.weightFile("text_encoder", "model").endsWith("pytorch_model.bin"));
             NDArray out = folder.loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
-                    .forward(Fixtures.array(manager, golden, "input_ids"));
+                    .forward(GoldenTensors.array(manager, golden, "input_ids"));
             // fp16-rounded weights: close to the fp32 reference, not equal.
             assertClose(VARIANT + " text encoder from fp16 .bin", golden.readFloats("last_hidden_state"), out, 1e-2, 1e-2);
         }
@@ -138,10 +141,10 @@ class WeightFormatsTest {
         }
         writer.write(weights);
         try (NDManager manager = torch.newManager();
-                SafetensorsFile golden = Fixtures.golden(VARIANT, "text_encoder.safetensors")) {
+                SafetensorsFile golden = GoldenTensors.golden(VARIANT, "text_encoder.safetensors")) {
             NDArray out = DiffusersFolder.open(model, WeightFiles.OPENER)
                     .loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
-                    .forward(Fixtures.array(manager, golden, "input_ids"));
+                    .forward(GoldenTensors.array(manager, golden, "input_ids"));
             assertClose(VARIANT + " text encoder with a position_ids buffer", golden.readFloats("last_hidden_state"), out,
                     1e-5, 1e-4);
         }
@@ -172,10 +175,10 @@ class WeightFormatsTest {
         try (SafetensorsFile f = SafetensorsFile.open(model.resolve("vae/diffusion_pytorch_model.safetensors"))) {
             assertTrue(f.contains("encoder.mid_block.attentions.0.proj_attn.weight"), "the copy uses the old names");
         }
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(VARIANT, "vae.safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(VARIANT, "vae.safetensors")) {
             AutoencoderKL vae = DiffusersFolder.open(model, WeightFiles.OPENER).loadVae(manager, DataType.FLOAT32,
                     ComposedKernels.INSTANCE);
-            LatentDistribution d = vae.encode(Fixtures.array(manager, golden, "main.images"));
+            LatentDistribution d = vae.encode(GoldenTensors.array(manager, golden, "main.images"));
             assertClose("legacy-named VAE mean", golden.readFloats("main.latent_dist.mean"), d.mean(), 1e-5, 1e-4);
         }
     }

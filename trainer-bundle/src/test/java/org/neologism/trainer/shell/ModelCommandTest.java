@@ -34,9 +34,9 @@ class ModelCommandTest {
     void createThenInfo(@TempDir Path dir) throws Exception {
         ModelCommand command = new ModelCommand(null);
         Path model = dir.resolve("tiny");
-        run(() -> command.model("tiny-sd2", 3, true, false, "create", model.toString()));
+        run(() -> command.model("tiny-sd2", 3, true, false, "", "", "create", model.toString()));
         assertTrue(Files.isRegularFile(model.resolve("unet/diffusion_pytorch_model.safetensors")));
-        String info = run(() -> command.model("", 0, false, false, "info", model.toString()));
+        String info = run(() -> command.model("", 0, false, false, "", "", "info", model.toString()));
         assertTrue(info.contains("1,466,500 parameters") && info.contains("Token width    32")
                 && info.contains("v_prediction") && info.contains("Stable Diffusion 2.x"), info);
     }
@@ -45,13 +45,13 @@ class ModelCommandTest {
     void mistakesAreExplained(@TempDir Path dir) {
         ModelCommand command = new ModelCommand(null);
         IllegalArgumentException noArch = assertThrows(IllegalArgumentException.class,
-                () -> command.model("", 0, false, false, "create", dir.resolve("x").toString()));
+                () -> command.model("", 0, false, false, "", "", "create", dir.resolve("x").toString()));
         assertTrue(noArch.getMessage().contains("--arch"));
         IllegalArgumentException badArch = assertThrows(IllegalArgumentException.class,
-                () -> command.model("sdxl", 0, false, false, "create", dir.resolve("x").toString()));
-        assertTrue(badArch.getMessage().contains("tiny-sd1, tiny-sd2, sd15, sd21"));
+                () -> command.model("sd3", 0, false, false, "", "", "create", dir.resolve("x").toString()));
+        assertTrue(badArch.getMessage().contains("tiny-sd1, tiny-sd2, tiny-sdxl, sd15, sd21, sdxl"));
         RuntimeException notModel = assertThrows(RuntimeException.class,
-                () -> command.model("", 0, false, false, "info", dir.toString()));
+                () -> command.model("", 0, false, false, "", "", "info", dir.toString()));
         assertTrue(notModel.getMessage().contains("model_index.json"), notModel.getMessage());
     }
 }

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * Our AdamW fed the gradients diffusers recorded reproduces its moments and vectors after every step,
@@ -25,21 +24,14 @@ class AdamWParityTest {
 
     private static final double EMBEDDING_ATOL = 1e-6;
 
-    static List<Path> goldenVariants() throws IOException {
-        Path golden = Path.of(System.getProperty("neologism.fixtures", "../../shared/fixtures")).resolve("golden");
-        try (Stream<Path> folders = Files.list(golden)) {
-            return folders.filter(Files::isDirectory).sorted().toList();
-        }
-    }
-
+    /** The optimiser alone: architecture-neutral, so every variant's recorded runs, SDXL's included. */
     @TestFactory
-    List<DynamicTest> everyRecordedRunIsReproducedStepByStep() throws IOException {
+    List<DynamicTest> everyRecordedRunIsReproducedStepByStep() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path variant : goldenVariants()) {
-            JsonNode index = new ObjectMapper().readTree(variant.resolve("index.json").toFile());
-            for (JsonNode run : index.path("sections").path("train").path("runs")) {
-                tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + run.path("name").asText(),
-                        () -> replay(variant.resolve("train.safetensors"), run)));
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            for (JsonNode run : variant.section("train").path("runs")) {
+                tests.add(DynamicTest.dynamicTest(variant.name() + " " + run.path("name").asText(),
+                        () -> replay(variant.file("train.safetensors"), run)));
             }
         }
         assertFalse(tests.isEmpty(), "no training runs found under golden/");
@@ -52,20 +44,40 @@ class AdamWParityTest {
         AdamW.Settings settings = new AdamW.Settings(adam.path("betas").get(0).asDouble(), adam.path("betas").get(1).asDouble(),
                 adam.path("weight_decay").asDouble(), adam.path("eps").asDouble());
         try (SafetensorsFile golden = SafetensorsFile.open(file)) {
-            float[] vectors = golden.readFloats(name + ".init_placeholder_rows");
+            // SDXL records both encoders' rows (suffix _2): one AdamW over the joined rows, as over both matrices.
+            VectorRows rows = rows(golden, name);
+            float[] vectors = read(golden, rows, name + ".init_placeholder_rows");
             AdamW optimizer = new AdamW(settings, vectors.length);
             int steps = run.path("max_train_steps").asInt();
             for (int step = 0; step < steps; step++) {
                 String prefix = name + ".step" + step + ".";
                 double lr = golden.readDoubles(prefix + "lr")[0];
                 assertEquals(run.path("lrs").get(step).asDouble(), lr, 0, "lr of step " + step);
-                optimizer.step(vectors, golden.readFloats(prefix + "grad_placeholder"), lr);
-                assertClose(golden.readFloats(prefix + "exp_avg_placeholder"), optimizer.firstMoment(), 1e-9, prefix + "exp_avg");
-                assertClose(golden.readFloats(prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(), 1e-12, prefix + "exp_avg_sq");
-                assertClose(golden.readFloats(prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "embeds_after");
+                optimizer.step(vectors, read(golden, rows, prefix + "grad_placeholder"), lr);
+                assertClose(read(golden, rows, prefix + "exp_avg_placeholder"), optimizer.firstMoment(), 1e-9, prefix + "exp_avg");
+                assertClose(read(golden, rows, prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(), 1e-12, prefix + "exp_avg_sq");
+                assertClose(read(golden, rows, prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "embeds_after");
             }
-            assertClose(golden.readFloats(name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + ".learned_embeds");
+            assertClose(read(golden, rows, name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + ".learned_embeds");
         }
+    }
+
+    /** The widths of the run's placeholder rows: one encoder, or two when the {@code _2} rows are recorded. */
+    static VectorRows rows(SafetensorsFile golden, String run) throws IOException {
+        String key = run + ".init_placeholder_rows";
+        int first = Math.toIntExact(golden.entry(key).shape()[1]);
+        return golden.contains(key + "_2")
+                ? new VectorRows(new int[] {first, Math.toIntExact(golden.entry(key + "_2").shape()[1])})
+                : new VectorRows(new int[] {first});
+    }
+
+    /** {@code key} (and {@code key_2} for a second encoder) as joined rows. */
+    static float[] read(SafetensorsFile golden, VectorRows rows, String key) throws IOException {
+        List<float[]> blocks = new ArrayList<>();
+        for (int e = 0; e < rows.widths().length; e++) {
+            blocks.add(golden.readFloats(e == 0 ? key : key + "_" + (e + 1)));
+        }
+        return rows.join(blocks);
     }
 
     private static void assertClose(float[] expected, float[] actual, double atol, String what) {

@@ -9,18 +9,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.neologism.core.tokenizer.ClipTokenizer;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.ModelVariant;
 
 /** The refusal of a multi-token initializer suggests only words that are one token for the very model. */
 class InitializerTokenTest {
 
-    private static List<Path> tokenizers() throws IOException {
-        Path models = Path.of(System.getProperty("neologism.fixtures")).resolve("models");
-        try (Stream<Path> variants = Files.list(models)) {
-            return variants.map(variant -> variant.resolve("tokenizer")).filter(Files::isDirectory).sorted().toList();
-        }
+    private static List<Path> tokenizers() {
+        return Fixtures.modelVariants().stream().map(ModelVariant::tokenizer).filter(Files::isDirectory).toList();
     }
 
     @Test

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
+import org.neologism.testsupport.Json;
 import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
@@ -22,41 +25,40 @@ import org.neologism.trainer.model.WeightFiles;
  */
 class MixedPrecisionStepTest {
 
-    /** The placeholder's id in every variant: the first id after the 1000-token vocabulary (index.json). */
-    private static final long PLACEHOLDER_ID = 1000;
-
     @TestFactory
-    List<DynamicTest> anFp16StepFollowsTheFloat32Reference() throws Exception {
-        Path fixtures = Path.of(System.getProperty("neologism.fixtures", "../../shared/fixtures"));
+    List<DynamicTest> anFp16StepFollowsTheFloat32Reference() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path variant : AdamWParityTest.goldenVariants()) {
-            tests.add(DynamicTest.dynamicTest(variant.getFileName().toString(),
-                    () -> compare(fixtures.resolve("models").resolve(variant.getFileName()), variant.resolve("train.safetensors"))));
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            tests.add(DynamicTest.dynamicTest(variant.name(), () -> compare(variant)));
         }
         return tests;
     }
 
-    private static void compare(Path modelDir, Path goldenFile) throws Exception {
+    /** The first step of the variant's first recorded run. */
+    private static void compare(GoldenVariant variant) throws Exception {
+        variant.assumeSupported();
+        JsonNode run = variant.section("train").path("runs").path(0);
+        String name = run.path("name").asText();
         TorchEngine torch = new TorchEngine();
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = SafetensorsFile.open(goldenFile);
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = SafetensorsFile.open(variant.file("train.safetensors"));
              KernelChoice kernels = KernelChoice.of(true, true, manager, notice -> {
                  throw new AssertionError(notice);
              })) {
-            FrozenNetworks networks = FrozenNetworks.load(DiffusersFolder.open(modelDir, WeightFiles.OPENER), manager, true,
-                    kernels.kernels());
-            float[] vectors = golden.readFloats("single_constant.init_placeholder_rows");
+            FrozenNetworks networks = FrozenNetworks.load(DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER), manager,
+                    true, kernels.kernels());
+            float[] vectors = golden.readFloats(name + ".init_placeholder_rows");
             LatentCache.Posterior posterior = LatentCache.posterior(networks.vae(), manager.create(
                     golden.readFloats("inputs.step0.pixel_values"), new Shape(golden.entry("inputs.step0.pixel_values").shape())));
-            TextualInversionStep.Batch batch = new TextualInversionStep.Batch(golden.readLongs("single_constant.step0.input_ids"),
+            TextualInversionStep.Batch batch = new TextualInversionStep.Batch(golden.readLongs(name + ".step0.input_ids"),
                     golden.readLongs("inputs.step0.timesteps"), posterior.mean(), posterior.std(),
                     golden.readFloats("inputs.step0.posterior_eps"), golden.readFloats("inputs.step0.noise"), posterior.shape());
-            TextualInversionStep.Outcome outcome = new TextualInversionStep(networks, new long[] {PLACEHOLDER_ID})
-                    .run(manager, vectors, batch, 1f);
+            TextualInversionStep.Outcome outcome = new TextualInversionStep(networks,
+                    Json.longs(run.path("placeholder_token_ids"))).run(manager, vectors, batch, 1f);
 
-            double expectedLoss = golden.readFloats("single_constant.step0.loss")[0];
+            double expectedLoss = golden.readFloats(name + ".step0.loss")[0];
             assertTrue(Math.abs(outcome.loss() - expectedLoss) < 2e-2 * expectedLoss,
                     "fp16 loss " + outcome.loss() + " vs float32 " + expectedLoss );
-            float[] expected = golden.readFloats("single_constant.step0.grad_placeholder");
+            float[] expected = golden.readFloats(name + ".step0.grad_placeholder");
             double dot = 0;
             double a = 0;
             double b = 0;

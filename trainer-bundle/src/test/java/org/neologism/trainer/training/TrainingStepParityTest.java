@@ -7,16 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
@@ -24,7 +26,7 @@ import org.neologism.trainer.model.WeightFiles;
 /**
  * Fed the inputs diffusers' textual_inversion.py recorded (pixels, posterior eps, noise, timesteps,
  * ids), every step's loss, placeholder gradient and vectors after AdamW match, for every run of every
- * variant under golden/, with both kernel implementations. Tolerances: fixtures/README.md.
+ * variant under golden/, with both kernel implementations. Tolerances: testdata/README.md.
  */
 class TrainingStepParityTest {
 
@@ -47,20 +49,22 @@ class TrainingStepParityTest {
     }
 
     @TestFactory
-    List<DynamicTest> everyRecordedStepIsReproduced() throws IOException {
-        Path fixtures = Path.of(System.getProperty("neologism.fixtures", "../../shared/fixtures"));
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Path variant : AdamWParityTest.goldenVariants()) {
-            JsonNode index = new ObjectMapper().readTree(variant.resolve("index.json").toFile());
-            Path model = fixtures.resolve("models").resolve(variant.getFileName());
-            for (JsonNode run : index.path("sections").path("train").path("runs")) {
-                for (boolean fused : new boolean[] {false, true}) {
-                    tests.add(DynamicTest.dynamicTest(variant.getFileName() + " " + run.path("name").asText()
-                            + (fused ? " fused" : " composed"), () -> replay(model, variant.resolve("train.safetensors"), run, fused)));
+    List<DynamicNode> everyRecordedStepIsReproduced() {
+        List<DynamicNode> tests = new ArrayList<>();
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
+            // the step replays one and two text encoders alike (SDXL: both placeholder gradients and vector blocks)
+            tests.add(variant.testsOfAnyArchitecture(v -> {
+                List<DynamicTest> runs = new ArrayList<>();
+                for (JsonNode run : v.section("train").path("runs")) {
+                    for (boolean fused : new boolean[] {false, true}) {
+                        runs.add(DynamicTest.dynamicTest(run.path("name").asText() + (fused ? " fused" : " composed"),
+                                () -> replay(v.modelDir(), v.file("train.safetensors"), run, fused)));
+                    }
                 }
-            }
+                assertFalse(runs.isEmpty(), v + ": index.json lists no training runs");
+                return runs.stream();
+            }));
         }
-        assertFalse(tests.isEmpty(), "no training runs found under golden/");
         return tests;
     }
 
@@ -73,16 +77,29 @@ class TrainingStepParityTest {
              })) {
             FrozenNetworks networks = FrozenNetworks.load(DiffusersFolder.open(modelDir, WeightFiles.OPENER), scope, false,
                     kernels.kernels());
-            long[] placeholderIds = new long[run.path("placeholder_token_ids").size()];
-            for (int i = 0; i < placeholderIds.length; i++) {
-                placeholderIds[i] = run.path("placeholder_token_ids").get(i).asLong();
+            // SDXL records each encoder's ids and rows; the second carries the suffix _2.
+            int encoders = networks.text().encoders().size();
+            List<long[]> placeholderIds = new ArrayList<>();
+            List<float[]> initialBlocks = new ArrayList<>();
+            for (int e = 0; e < encoders; e++) {
+                String suffix = e == 0 ? "" : "_" + (e + 1);
+                JsonNode ids = run.path("placeholder_token_ids" + suffix);
+                long[] encoderIds = new long[ids.size()];
+                for (int i = 0; i < encoderIds.length; i++) {
+                    encoderIds[i] = ids.get(i).asLong();
+                }
+                placeholderIds.add(encoderIds);
+                float[] initializer = networks.text().encoders().get(e)
+                        .tokenEmbeddingRow(scope, run.path("initializer_token_id" + suffix).asLong()).toFloatArray();
+                float[] block = new float[encoderIds.length * initializer.length];
+                for (int i = 0; i < encoderIds.length; i++) {
+                    System.arraycopy(initializer, 0, block, i * initializer.length, initializer.length);
+                }
+                initialBlocks.add(block);
             }
-            float[] initializer = networks.textEncoder().tokenEmbeddingRow(scope, run.path("initializer_token_id").asLong()).toFloatArray();
-            float[] vectors = new float[placeholderIds.length * initializer.length];
-            for (int i = 0; i < placeholderIds.length; i++) {
-                System.arraycopy(initializer, 0, vectors, i * initializer.length, initializer.length);
-            }
-            assertClose(golden.readFloats(name + ".init_placeholder_rows"), vectors, 0, name + " initial vectors");
+            VectorRows rows = AdamWParityTest.rows(golden, name);
+            float[] vectors = rows.join(initialBlocks);
+            assertClose(AdamWParityTest.read(golden, rows, name + ".init_placeholder_rows"), vectors, 0, name + " initial vectors");
 
             JsonNode adam = run.path("adam");
             AdamW optimizer = new AdamW(new AdamW.Settings(adam.path("betas").get(0).asDouble(),
@@ -92,26 +109,39 @@ class TrainingStepParityTest {
             for (int s = 0; s < run.path("max_train_steps").asInt(); s++) {
                 String inputs = "inputs.step" + s + ".";
                 String prefix = name + ".step" + s + ".";
-                long[] pixelShape = golden.entry(inputs + "pixel_values").shape();
+                // SDXL runs saw their own batches: pixels per run; the older sets share them across runs.
+                String pixelKey = golden.contains(prefix + "pixel_values") ? prefix + "pixel_values" : inputs + "pixel_values";
+                long[] pixelShape = golden.entry(pixelKey).shape();
                 LatentCache.Posterior posterior = LatentCache.posterior(networks.vae(),
-                        scope.create(golden.readFloats(inputs + "pixel_values"), new Shape(pixelShape)));
+                        scope.create(golden.readFloats(pixelKey), new Shape(pixelShape)));
                 if (s == 0) {
                     assertClose(golden.readFloats(prefix + "debug.latent_mean"), posterior.mean(), 1e-5, prefix + "latent mean");
                     assertClose(golden.readFloats(prefix + "debug.latent_std"), posterior.std(), 1e-5, prefix + "latent std");
                 }
                 TextualInversionStep.Batch batch = new TextualInversionStep.Batch(golden.readLongs(prefix + "input_ids"),
                         golden.readLongs(inputs + "timesteps"), posterior.mean(), posterior.std(),
-                        golden.readFloats(inputs + "posterior_eps"), golden.readFloats(inputs + "noise"), posterior.shape());
+                        golden.readFloats(inputs + "posterior_eps"), golden.readFloats(inputs + "noise"), posterior.shape(),
+                        encoders > 1 ? golden.readLongs(prefix + "input_ids_2") : null,
+                        golden.contains(prefix + "add_time_ids") ? golden.readFloats(prefix + "add_time_ids") : null);
                 TextualInversionStep.Outcome outcome = step.run(scope, vectors, batch, 1f);
 
                 double expectedLoss = golden.readFloats(prefix + "loss")[0];
                 assertTrue(Math.abs(outcome.loss() - expectedLoss) <= LOSS_RTOL * Math.abs(expectedLoss),
                         prefix + "loss: expected " + expectedLoss + ", got " + outcome.loss());
-                assertClose(golden.readFloats(prefix + "grad_placeholder"), outcome.gradient(), GRADIENT_ATOL, prefix + "gradient");
+                assertClose(AdamWParityTest.read(golden, rows, prefix + "grad_placeholder"), outcome.gradient(), GRADIENT_ATOL,
+                        prefix + "gradient");
                 optimizer.step(vectors, outcome.gradient(), golden.readDoubles(prefix + "lr")[0]);
-                assertClose(golden.readFloats(prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "vectors after the step");
+                if (golden.contains(prefix + "exp_avg_placeholder")) {
+                    assertClose(AdamWParityTest.read(golden, rows, prefix + "exp_avg_placeholder"), optimizer.firstMoment(),
+                            GRADIENT_ATOL, prefix + "exp_avg");
+                    assertClose(AdamWParityTest.read(golden, rows, prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(),
+                            GRADIENT_ATOL, prefix + "exp_avg_sq");
+                }
+                assertClose(AdamWParityTest.read(golden, rows, prefix + "embeds_after"), vectors, EMBEDDING_ATOL,
+                        prefix + "vectors after the step");
             }
-            assertClose(golden.readFloats(name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + " learned embedding");
+            assertClose(AdamWParityTest.read(golden, rows, name + ".learned_embeds"), vectors, EMBEDDING_ATOL,
+                    name + " learned embedding");
         }
     }
 

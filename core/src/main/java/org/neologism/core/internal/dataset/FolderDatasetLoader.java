@@ -30,7 +30,8 @@ public class FolderDatasetLoader implements DatasetLoader {
         for (Path file : folder.images()) {
             RgbImage decoded = decoder.decode(file);
             smallerThanResolution(file, decoded, options).ifPresent(warnings::add);
-            images.add(new TrainingImage(file, options.resolution(), pixels(decoded, options), caption(file, options)));
+            images.add(new TrainingImage(file, options.resolution(), pixels(decoded, options), caption(file, options),
+                    decoded.height(), decoded.width()));
         }
         for (Path skipped : folder.skipped()) {
             TrainingFolder.unsupportedFormat(skipped).ifPresent(format -> warnings.add("Skipped " + skipped + ": " + format

@@ -16,8 +16,8 @@ public record ModelIndex(
         List<String> unet,
         List<String> vae,
         List<String> scheduler,
-        List<String> textEncoder2,
-        List<String> tokenizer2,
+        @JsonProperty("text_encoder_2") List<String> textEncoder2,
+        @JsonProperty("tokenizer_2") List<String> tokenizer2,
         Boolean forceZerosForEmptyPrompt) {
 
     /** The SD 1.x/2.x form: one text encoder. */

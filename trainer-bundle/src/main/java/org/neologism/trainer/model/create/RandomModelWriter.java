@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsWriter;
+import org.neologism.core.tokenizer.ClipVocabularyFiles;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
 import org.neologism.trainer.model.clip.ClipTextModel;
@@ -61,11 +62,20 @@ public final class RandomModelWriter {
         Path te = json(root.resolve("text_encoder/config.json"), architecture.textEncoderConfig());
         Path unet = json(root.resolve("unet/config.json"), architecture.unetConfig());
         Path vae = json(root.resolve("vae/config.json"), architecture.vaeConfig());
-        writeTokenizer(root.resolve("tokenizer"));
+        writeTokenizer(root.resolve("tokenizer"), architecture.padToken());
+        Path te2 = architecture.sdxl() ? json(root.resolve("text_encoder_2/config.json"), architecture.textEncoder2Config())
+                : null;
+        if (te2 != null) {
+            writeTokenizer(root.resolve("tokenizer_2"), architecture.padToken2());
+        }
 
         SplittableRandom random = new SplittableRandom(seed);
         weights(new ClipTextModel(ConfigFiles.read(te, TextEncoderConfig.class).validate(te.toString()),
                 ComposedKernels.INSTANCE), random.split(), root.resolve("text_encoder/model.safetensors"));
+        if (te2 != null) {
+            weights(new ClipTextModel(ConfigFiles.read(te2, TextEncoderConfig.class).validate(te2.toString()),
+                    ComposedKernels.INSTANCE), random.split(), root.resolve("text_encoder_2/model.safetensors"));
+        }
         weights(new UNet2DCondition(ConfigFiles.read(unet, UNetConfig.class).validate(unet.toString()),
                 ComposedKernels.INSTANCE), random.split(), root.resolve("unet/diffusion_pytorch_model.safetensors"));
         weights(new AutoencoderKL(ConfigFiles.read(vae, VaeConfig.class).validate(vae.toString()),
@@ -87,14 +97,19 @@ public final class RandomModelWriter {
         writer.write(file);
     }
 
-    private void writeTokenizer(Path folder) throws IOException {
+    private void writeTokenizer(Path folder, String padToken) throws IOException {
+        if (architecture.vocabSize() == ClipVocabularyFiles.bundled().vocabulary().size()) {
+            // Full-size architectures get CLIP's real tokenizer, shipped with core.
+            ClipVocabularyFiles.bundled().writeTokenizerFolder(folder, padToken);
+            return;
+        }
         ClipVocabulary vocabulary = new ClipVocabulary(architecture.vocabSize());
         json(folder.resolve("vocab.json"), vocabulary.vocab());
         Files.writeString(folder.resolve("merges.txt"), vocabulary.mergesText());
         Map<String, Object> special = new LinkedHashMap<>();
         special.put("bos_token", addedToken(ClipVocabulary.START, false));
         special.put("eos_token", addedToken(ClipVocabulary.END, false));
-        special.put("pad_token", architecture.padToken());
+        special.put("pad_token", padToken);
         special.put("unk_token", addedToken(ClipVocabulary.END, false));
         json(folder.resolve("special_tokens_map.json"), special);
         Map<String, Object> config = new LinkedHashMap<>();
@@ -103,7 +118,7 @@ public final class RandomModelWriter {
         config.put("eos_token", addedToken(ClipVocabulary.END, true));
         config.put("errors", "replace");
         config.put("model_max_length", 77);
-        config.put("pad_token", architecture.padToken());
+        config.put("pad_token", padToken);
         config.put("tokenizer_class", "CLIPTokenizer");
         config.put("unk_token", addedToken(ClipVocabulary.END, true));
         json(folder.resolve("tokenizer_config.json"), config);

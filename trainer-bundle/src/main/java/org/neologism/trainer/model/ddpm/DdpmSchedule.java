@@ -1,5 +1,6 @@
 package org.neologism.trainer.model.ddpm;
 
+import org.neologism.core.sampling.TorchLinspace;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -78,11 +78,22 @@ public final class TextualInversionRun {
      */
     public TextualInversionRun(TrainingRequest request, DiffusersFolder model, RootFolder root, Services services,
                                RunObserver observer) {
-        this.request = request;
+        this.request = request.withModelResolution(defaultResolution(model));
         this.model = model;
         this.root = root;
         this.services = services;
         this.caller = observer;
+    }
+
+    /**
+     * {@code --resolution} when not given: an SDXL model's own size ({@code unet.sample_size · vae_scale_factor},
+     * 1024 for SDXL base), as diffusers' SDXL script trains; 512 for SD 1.x/2.x, as its textual_inversion.py does.
+     */
+    public static int defaultResolution(DiffusersFolder model) {
+        if (!model.isSdxl()) {
+            return TrainingRequest.DEFAULT_RESOLUTION;
+        }
+        return model.unetConfig().sampleSize() << (model.vaeConfig().blockOutChannels().size() - 1);
     }
 
     /** The output folder the request writes to. */

@@ -29,7 +29,6 @@ class DefaultResolutionTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (ModelVariant variant : Fixtures.modelVariants()) {
             tests.add(DynamicTest.dynamicTest(variant.name(), () -> {
-                variant.assumeSupported();
                 DiffusersFolder model = DiffusersFolder.open(variant.folder(), WeightFiles.OPENER);
                 int expected = model.isSdxl() ? ownSize(variant.folder()) : 512;
                 assertEquals(expected, TextualInversionRun.defaultResolution(model), variant + " default resolution");

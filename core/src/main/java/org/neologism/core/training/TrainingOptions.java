@@ -102,6 +102,9 @@ public final class TrainingOptions {
                     TrainingRequest::seed, (b, v) -> b.seed(Long.valueOf(v))),
             plain(List.of("--device"), TEXT, "cpu, gpu or gpu:N (default: a GPU when one is visible)",
                     r -> r.device() == DeviceChoice.AUTO ? null : r.device(), (b, v) -> b.device(DeviceChoice.of(v))),
+            plain(List.of("--cpu_threads"), WHOLE_NUMBER, "libtorch's CPU threads for this run (default: the host's"
+                            + " configured cpu.threads, else one per core)",
+                    TrainingRequest::cpuThreads, (b, v) -> b.cpuThreads(Integer.valueOf(v))),
             plain(List.of("--root"), PATH, "the root folder (default: NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)",
                     TrainingRequest::root, (b, v) -> b.root(absolute(v))),
             plain(List.of("--output_dir"), PATH,

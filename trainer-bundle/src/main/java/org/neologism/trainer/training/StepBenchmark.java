@@ -107,7 +107,7 @@ public final class StepBenchmark {
         Path modelDir = model.root();
         JniUtils.setGradMode(false);
         int inheritedThreads = JniUtils.getNumThreads();
-        TorchEngine.useIntraOpThreads();
+        torch.useIntraOpThreads(null);
         try (NDManager manager = torch.newManager(torch.device(options.device()));
              KernelChoice kernels = KernelChoice.of(options.fused(), options.fp16(), manager, progress)) {
             progress.accept("Loading " + modelDir);

@@ -38,7 +38,8 @@ public final class TrainingOptions {
                     TrainingRequest::learnableProperty, (b, v) -> b.learnableProperty(LearnableProperty.of(v))),
             option("--num_vectors", WHOLE_NUMBER, "vectors per trigger",
                     TrainingRequest::numVectors, (b, v) -> b.numVectors(Integer.parseInt(v))),
-            option("--resolution", WHOLE_NUMBER, "image side in pixels; 768 for SD 2.x 768 models",
+            plain(List.of("--resolution"), WHOLE_NUMBER, "image side in pixels (default " + TrainingRequest.DEFAULT_RESOLUTION
+                            + "; an SDXL model's own size, 1024 for SDXL base); 768 for SD 2.x 768 models",
                     TrainingRequest::resolution, (b, v) -> b.resolution(Integer.parseInt(v))),
             plain(List.of("--center_crop"), SWITCH, "crop the central square before resizing (default off)",
                     TrainingRequest::centerCrop, (b, v) -> b.centerCrop(Boolean.parseBoolean(v))),
@@ -101,6 +102,9 @@ public final class TrainingOptions {
                     TrainingRequest::seed, (b, v) -> b.seed(Long.valueOf(v))),
             plain(List.of("--device"), TEXT, "cpu, gpu or gpu:N (default: a GPU when one is visible)",
                     r -> r.device() == DeviceChoice.AUTO ? null : r.device(), (b, v) -> b.device(DeviceChoice.of(v))),
+            plain(List.of("--cpu_threads"), WHOLE_NUMBER, "libtorch's CPU threads for this run (default: the host's"
+                            + " configured cpu.threads, else one per core)",
+                    TrainingRequest::cpuThreads, (b, v) -> b.cpuThreads(Integer.valueOf(v))),
             plain(List.of("--root"), PATH, "the root folder (default: NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)",
                     TrainingRequest::root, (b, v) -> b.root(absolute(v))),
             plain(List.of("--output_dir"), PATH,

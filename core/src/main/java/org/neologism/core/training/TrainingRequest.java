@@ -14,6 +14,9 @@ import java.util.Objects;
  * whose starting values are invokeai-ti's command-line defaults (the one place they live), or change one
  * with {@link #toBuilder()}. {@link #validate()} lists what is wrong with the values themselves; whether
  * the model, the images and the device exist is the {@link Trainer}'s question.
+ *
+ * <p>{@code resolution} is null when not given: the trainer then takes {@link #DEFAULT_RESOLUTION}, as
+ * diffusers' script does, or for an SDXL model that model's own size ({@link #withModelResolution}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainingRequest(
@@ -22,7 +25,7 @@ public record TrainingRequest(
         String initializerToken,
         LearnableProperty learnableProperty,
         int numVectors,
-        int resolution,
+        Integer resolution,
         boolean centerCrop,
         int repeats,
         int trainBatchSize,
@@ -56,7 +59,11 @@ public record TrainingRequest(
         int validationSteps,
         Path originalConfig,
         String predictionType,
-        Path tokenizer) {
+        Path tokenizer,
+        Integer cpuThreads) {
+
+    /** {@code --resolution} when not given, for SD 1.x/2.x models: diffusers' script's default. */
+    public static final int DEFAULT_RESOLUTION = 512;
 
     /** The pixel grid every model's VAE and UNet downsample by: a resolution must be a multiple of it. */
     public static final int RESOLUTION_STEP = 8;
@@ -107,7 +114,27 @@ public record TrainingRequest(
                 lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
                 gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
                 saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwriteOutputDir,
-                validationPrompt, numValidationImages, validationSteps, null, null, null);
+                validationPrompt, numValidationImages, validationSteps, null, null, null, null);
+    }
+
+    /** A request of 3.0.0's fields, with the host's CPU threads (kept so 3.0 callers still compile). */
+    public TrainingRequest(String model, String placeholderToken, String initializerToken,
+                           LearnableProperty learnableProperty, int numVectors, Integer resolution, boolean centerCrop,
+                           int repeats, int trainBatchSize, int gradientAccumulationSteps, int maxTrainSteps,
+                           double learningRate, boolean scaleLr, String lrScheduler, int lrWarmupSteps,
+                           Map<String, String> lrSchedulerParameters, double adamBeta1, double adamBeta2,
+                           double adamWeightDecay, double adamEpsilon, MixedPrecision mixedPrecision,
+                           boolean gradientCheckpointing, boolean fusedAttention, int checkpointingSteps,
+                           Integer checkpointsTotalLimit, String resumeFromCheckpoint, int saveSteps, boolean onlySaveEmbeds,
+                           Long seed, DeviceChoice device, Path root, Path outputDir, Path trainDataDir,
+                           boolean overwriteOutputDir, String validationPrompt, int numValidationImages,
+                           int validationSteps, Path originalConfig, String predictionType, Path tokenizer) {
+        this(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution, centerCrop, repeats,
+                trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr, lrScheduler, lrWarmupSteps,
+                lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
+                gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
+                saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwriteOutputDir,
+                validationPrompt, numValidationImages, validationSteps, originalConfig, predictionType, tokenizer, null);
     }
 
     /** invokeai-ti's command-line defaults for a trigger, folders left to the root layout. */
@@ -160,7 +187,7 @@ public record TrainingRequest(
             problems.add("--mixed_precision=fp16 needs the fused kernels: drop --no_fused_attention,"
                     + " or train with --mixed_precision=no.");
         }
-        if (resolution < RESOLUTION_STEP || resolution % RESOLUTION_STEP != 0) {
+        if (resolution != null && (resolution < RESOLUTION_STEP || resolution % RESOLUTION_STEP != 0)) {
             problems.add("--resolution must be a positive multiple of " + RESOLUTION_STEP + " (the VAE's pixel grid), such"
                     + " as 512 or 768, not " + resolution);
         }
@@ -194,7 +221,18 @@ public record TrainingRequest(
             requirePositive(problems, "--num_validation_images", numValidationImages);
             requirePositive(problems, "--validation_steps", validationSteps);
         }
+        if (cpuThreads != null && cpuThreads < 1) {
+            problems.add("--cpu_threads must be at least 1, not " + cpuThreads + " (leave it out for the configured number)");
+        }
         return List.copyOf(problems);
+    }
+
+    /**
+     * This request with a resolution: the given one always, else {@code modelResolution}, the model's choice
+     * ({@link #DEFAULT_RESOLUTION}, or an SDXL model's own size).
+     */
+    public TrainingRequest withModelResolution(int modelResolution) {
+        return resolution != null ? this : toBuilder().resolution(modelResolution).build();
     }
 
     /** @throws InvalidTrainingRequestException with every problem {@link #validate()} finds */
@@ -219,7 +257,8 @@ public record TrainingRequest(
         private String initializerToken = "*";
         private LearnableProperty learnableProperty = LearnableProperty.OBJECT;
         private int numVectors = 1;
-        private int resolution = 512;
+        /** Not given: the model's, see {@link TrainingRequest#withModelResolution}. */
+        private Integer resolution;
         private boolean centerCrop;
         private int repeats = 100;
         private int trainBatchSize = 8;
@@ -254,6 +293,7 @@ public record TrainingRequest(
         private Path originalConfig;
         private String predictionType;
         private Path tokenizer;
+        private Integer cpuThreads;
 
         Builder() {}
 
@@ -298,6 +338,7 @@ public record TrainingRequest(
             originalConfig = r.originalConfig;
             predictionType = r.predictionType;
             tokenizer = r.tokenizer;
+            cpuThreads = r.cpuThreads;
         }
 
         public Builder model(String value) { model = value; return this; }
@@ -343,6 +384,8 @@ public record TrainingRequest(
         public Builder predictionType(String value) { predictionType = value; return this; }
         /** {@code --tokenizer}: a tokenizer folder for a single file; null for CLIP's bundled vocabulary. */
         public Builder tokenizer(Path value) { tokenizer = value; return this; }
+        /** {@code --cpu_threads}: libtorch's CPU threads for this run; null for the configured number. */
+        public Builder cpuThreads(Integer value) { cpuThreads = value; return this; }
         /** {@code --overwrite_output_dir}: move an earlier run's outputs aside instead of refusing the folder. */
         public Builder overwriteOutputDir(boolean value) { overwriteOutputDir = value; return this; }
 
@@ -353,7 +396,7 @@ public record TrainingRequest(
                     mixedPrecision, gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit,
                     resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir,
                     overwriteOutputDir, validationPrompt, numValidationImages, validationSteps, originalConfig,
-                    predictionType, tokenizer);
+                    predictionType, tokenizer, cpuThreads);
         }
     }
 }

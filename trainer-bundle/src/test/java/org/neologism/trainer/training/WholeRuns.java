@@ -30,6 +30,8 @@ import org.neologism.testsupport.Fixtures;
 import org.neologism.testsupport.ModelVariant;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.ImageGenerator;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.single.SingleFileOptions;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
@@ -92,7 +94,10 @@ final class WholeRuns implements AutoCloseable {
                     installed.addAll(parts);
                     return root.embeddings().resolve(RootFolder.folderName(request.placeholderToken()));
                 }, WholeRuns::sampler);
-        TextualInversionRun.Result result = new TextualInversionRun(request, root, services, recorder).run();
+        // Located once, as the trainer's request checks locate the model a job then trains.
+        DiffusersFolder model = ModelLocator.open(request.model(), root, new SingleFileOptions(request.originalConfig(),
+                request.predictionType(), request.tokenizer()));
+        TextualInversionRun.Result result = new TextualInversionRun(request, model, root, services, recorder).run();
         return new Outcome(result, List.copyOf(recorder.notices), List.copyOf(recorder.losses), List.copyOf(installed));
     }
 

@@ -16,10 +16,11 @@ final class BenchReport {
         double median = result.medianMillis();
         double[] sorted = result.stepMillis().clone();
         java.util.Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "%s %dpx batch %d %s, %s kernels, %s, %d threads: median %s/step (%.3f it/s, %.2f images/s)"
+        out.printf(Locale.ROOT, "%s %dpx batch %d %s, %s kernels, %s%s, %d threads: median %s/step (%.3f it/s, %.2f images/s)"
                         + " over %d steps (%s–%s)%n",
                 result.model(), options.resolution(), options.batchSize(), options.fp16() ? "fp16" : "fp32", result.kernels(),
-                options.latentCache() ? "latent cache" : "VAE every step", result.threads(), time(median), 1000 / median,
+                options.latentCache() ? "latent cache" : "VAE every step",
+                options.gradientCheckpointing() ? ", gradient checkpointing" : "", result.threads(), time(median), 1000 / median,
                 1000 * options.batchSize() / median, sorted.length, time(sorted[0]), time(sorted[sorted.length - 1]));
         if (result.inheritedThreads() != result.threads()) {
             out.printf(Locale.ROOT, "  (this thread had %d intra-op threads before the benchmark set %d)%n",

@@ -285,7 +285,9 @@ public final class TextualInversionRun {
                 tokens.expandedTrigger(), networks.unet().needsAddedConditions());
         DeviceBatches batches = new DeviceBatches(random, latents, assembler, networks.schedule(), manager);
         // The vectors and AdamW's state move to the device; they come back only for the files that hold them.
-        return new DeviceTraining(new TextualInversionStep(networks, tokens.placeholderIds()), batches, trainable.vectors(),
+        TextualInversionStep step = new TextualInversionStep(networks, tokens.placeholderIds(),
+                request.gradientCheckpointing());
+        return new DeviceTraining(step, batches, trainable.vectors(),
                 request.numVectors(), trainable.optimizer(), request.trainBatchSize(), request.gradientAccumulationSteps(),
                 manager);
     }

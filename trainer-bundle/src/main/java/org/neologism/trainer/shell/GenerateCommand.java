@@ -81,7 +81,7 @@ public class GenerateCommand {
         new TreeMap<>(samplers).forEach((name, sampler) -> System.out.println(name + "  " + sampler.label()));
     }
 
-    @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline does; installed embeddings are used by"
+    @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline (SDXL: StableDiffusionXLPipeline) does; installed embeddings are used by"
             + " their trigger (quote it in the shell: '<cat-toy>'). Writes a PNG per image and a grid.")
     public void generate(
             @Descriptor("a diffusers model folder, a .safetensors/.ckpt checkpoint, or the name of one under <root>/models"
@@ -129,11 +129,6 @@ public class GenerateCommand {
         RootFolder root = this.settings.root(rootPath);
         DiffusersFolder folderModel = ModelLocator.open(model, root,
                 SingleFileOptions.of(originalConfig, predictionType, ""));
-        if (folderModel.isFolder()) {
-            ImageGenerator.unsupported(folderModel.index()).ifPresent(reason -> {
-                throw new IllegalArgumentException(folderModel.root() + ": " + reason);
-            });
-        }
         PrintStream out = System.out;
         List<Embedding> embeddings = embeddingsIn(root, prompt + " " + negativePrompt, out);
         Path folder = output.isBlank() ? root.path().resolve("outputs") : Path.of(output).toAbsolutePath();
@@ -143,17 +138,21 @@ public class GenerateCommand {
         try (NDManager manager = torch.newManager(torch.device(device.isBlank() ? null : device));
              KernelChoice kernels = KernelChoice.of(!noFused, false, manager, out::println)) {
             ImageGenerator generator = new ImageGenerator(folderModel,
-                    folderModel.loadTextEncoder(manager, DataType.FLOAT32, kernels.kernels()),
+                    folderModel.loadTextConditioner(manager, DataType.FLOAT32, kernels.kernels()),
                     folderModel.loadUNet(manager, DataType.FLOAT32, kernels.kernels()),
                     folderModel.loadVae(manager, DataType.FLOAT32, kernels.kernels()));
             out.println("Generating " + numImages + " image(s) with " + sampler.label() + ", " + steps + " steps, guidance "
                     + guidanceScale + ", seed " + seedValue);
+            long drawing0 = System.nanoTime();
             List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, drawing,
                     (image, step, total) -> {
                         out.print("\r" + bar(image, numImages, step, total, started));
                         out.flush();
                     });
             out.println();
+            double seconds = (System.nanoTime() - drawing0) / 1e9;
+            out.println(String.format(Locale.ROOT, "Drew %d image(s) in %.1f s: %.2f s per sampler step", numImages, seconds,
+                    seconds / ((double) numImages * steps)));
             for (Path file : TextToImage.write(images, folder, Long.toString(seedValue))) {
                 out.println("Wrote " + file);
             }
@@ -166,7 +165,8 @@ public class GenerateCommand {
         List<Embedding> found = new ArrayList<>();
         for (InstalledEmbedding embedding : installed.list()) {
             if (text.contains(embedding.trigger())) {
-                found.add(embedding.parts().get(0));
+                // SDXL's two halves (clip_l, clip_g) each go to their own text encoder.
+                found.addAll(embedding.parts());
                 out.println("Using " + embedding.trigger() + " (" + embedding.vectorCount() + " vector"
                         + (embedding.vectorCount() == 1 ? "" : "s") + ") from " + embedding.file());
             }

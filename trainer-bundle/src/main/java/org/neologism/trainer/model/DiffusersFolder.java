@@ -54,16 +54,22 @@ public final class DiffusersFolder {
         WeightSource open(String component, String stem) throws IOException;
     }
 
-    /** Makes the pipeline's (first) tokenizer. */
+    /** Makes the pipeline's tokenizers, one per text encoder in encoder order. */
     @FunctionalInterface
     public interface TokenizerSource {
-        ClipTokenizer load() throws InvalidTokenizerFolderException;
+        List<ClipTokenizer> load() throws InvalidTokenizerFolderException;
     }
 
     private DiffusersFolder(Path root, WeightOpener opener) {
         this.root = root;
         this.weights = (component, stem) -> opener.open(weightFile(component, stem));
-        this.tokenizer = () -> ClipTokenizer.load(tokenizerFolder());
+        this.tokenizer = () -> {
+            List<ClipTokenizer> tokenizers = new java.util.ArrayList<>();
+            for (Path folder : tokenizerFolders()) {
+                tokenizers.add(ClipTokenizer.load(folder));
+            }
+            return tokenizers;
+        };
         this.schedulerJson = null;
         index = read("model_index.json", ModelIndex.class).validate(file("model_index.json"));
         textEncoderConfig = read("text_encoder/config.json", TextEncoderConfig.class)
@@ -161,6 +167,11 @@ public final class DiffusersFolder {
 
     /** The pipeline's (first) CLIP tokenizer: the folder's {@code tokenizer/}, or what a single file was opened with. */
     public ClipTokenizer tokenizer() throws InvalidTokenizerFolderException {
+        return tokenizer.load().get(0);
+    }
+
+    /** One tokenizer per text encoder, in encoder order: the folder's, or what a single file was opened with. */
+    public List<ClipTokenizer> tokenizers() throws InvalidTokenizerFolderException {
         return tokenizer.load();
     }
 

@@ -123,16 +123,7 @@ public final class TextualInversionRun {
         List<ClipTokenizer> tokenizers = new ArrayList<>();
         List<Integer> initializerIds = new ArrayList<>();
         List<long[]> placeholderIds = new ArrayList<>();
-        // A single file brings its one tokenizer (SDXL files are not trained yet); a folder one per encoder.
-        List<ClipTokenizer> loaded = new ArrayList<>();
-        if (model.isFolder()) {
-            for (Path tokenizerFolder : model.tokenizerFolders()) {
-                loaded.add(ClipTokenizer.load(tokenizerFolder));
-            }
-        } else {
-            loaded.add(model.tokenizer());
-        }
-        for (ClipTokenizer tokenizer : loaded) {
+        for (ClipTokenizer tokenizer : model.tokenizers()) {
             initializerIds.add(InitializerToken.idOf(tokenizer, request.initializerToken()));
             placeholderIds.add(toLongs(tokenizer.addPlaceholderTokens(trigger, vectorCount)));
             tokenizers.add(tokenizer);

@@ -62,6 +62,11 @@ public final class Fixtures {
         return variants;
     }
 
+    /** The golden variants whose {@code index.json} describes section {@code name}, whatever their architecture. */
+    public static List<GoldenVariant> goldenVariantsWith(String name) {
+        return goldenVariants().stream().filter(variant -> variant.has(name)).toList();
+    }
+
     /**
      * The golden variants of an architecture the product supports; for every other one, prints that it is
      * skipped and why (for tests that loop over variants inside one test method).

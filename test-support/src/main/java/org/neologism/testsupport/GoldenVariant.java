@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -58,6 +60,33 @@ public record GoldenVariant(Path folder, JsonNode index) {
     public JsonNode section(String name) {
         return index.path("sections").path(name);
     }
+
+    /** Whether {@code index.json} describes a section {@code name} (e.g. {@code conditioning}, {@code text_encoder_2}). */
+    public boolean has(String name) {
+        return index.path("sections").has(name);
+    }
+
+    /**
+     * The tolerance {@code index.json}'s {@code sections.tolerances.recommended} gives for the first entry whose
+     * name contains {@code fragment} ("atol 5e-5, rtol 1e-4" gives {5e-5, 1e-4}), else {@code {atol, rtol}}: the
+     * fixtures README's general recommendation, for variants whose index has no such entry.
+     */
+    public double[] tolerance(String fragment, double atol, double rtol) {
+        for (var entries = section("tolerances").path("recommended").fields(); entries.hasNext(); ) {
+            var entry = entries.next();
+            if (entry.getKey().contains(fragment)) {
+                double[] found = {0, 0};
+                Matcher given = TOLERANCE.matcher(entry.getValue().asText());
+                while (given.find()) {
+                    found[given.group(1).equals("atol") ? 0 : 1] = Double.parseDouble(given.group(2));
+                }
+                return found;
+            }
+        }
+        return new double[] {atol, rtol};
+    }
+
+    private static final Pattern TOLERANCE = Pattern.compile("(atol|rtol) ([0-9.eE+-]+)");
 
     /** Aborts the running test, saying why, unless the product supports this variant's architecture. */
     public void assumeSupported() {

@@ -27,6 +27,9 @@ import org.neologism.trainer.model.create.Architecture;
 import org.neologism.trainer.model.create.ClipVocabulary;
 import org.neologism.trainer.model.create.RandomModelWriter;
 import org.neologism.trainer.model.nn.ComposedKernels;
+import org.neologism.trainer.model.conditioning.Conditioning;
+import org.neologism.trainer.model.conditioning.TextConditioner;
+import org.neologism.trainer.model.unet.AddedConditions;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 import org.neologism.testsupport.Fixtures;
@@ -44,6 +47,18 @@ class ArchitectureTest {
     private static long unetParameters(Architecture a) {
         return new UNet2DCondition(config(a.unetConfig(), UNetConfig.class).validate(a.id()), ComposedKernels.INSTANCE)
                 .parameterCount();
+    }
+
+    /** SDXL base 1.0 as stabilityai ships it, counted from the configs (nothing is allocated). */
+    @Test
+    void sdxlHasTheRealParameterCounts() {
+        assertEquals(2_567_463_684L, unetParameters(Architecture.SDXL));
+        assertEquals(123_060_480L, new ClipTextModel(config(Architecture.SDXL.textEncoderConfig(), TextEncoderConfig.class),
+                ComposedKernels.INSTANCE).parameterCount());
+        assertEquals(694_659_840L, new ClipTextModel(config(Architecture.SDXL.textEncoder2Config(), TextEncoderConfig.class),
+                ComposedKernels.INSTANCE).parameterCount());
+        assertEquals(83_653_863L, new AutoencoderKL(config(Architecture.SDXL.vaeConfig(), VaeConfig.class),
+                ComposedKernels.INSTANCE).parameterCount());
     }
 
     @Test
@@ -81,11 +96,13 @@ class ArchitectureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void everyFixtureModelHasTheParameterCountsOfItsIndex(GoldenVariant variant) throws Exception {
-        variant.assumeSupported();
-        JsonNode counts = variant.index().path("model").path("num_params");
+        // The SD 1.x/2.x indexes call the counts num_params, the SDXL one params.
+        JsonNode model = variant.index().path("model");
+        JsonNode counts = model.has("num_params") ? model.path("num_params") : model.path("params");
         ModelSummary fixture = ModelSummary.of(DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER));
         assertEquals(counts.path("unet").asLong(), fixture.unetParameters(), variant + " UNet");
-        assertEquals(counts.path("text_encoder").asLong(), fixture.textEncoderParameters(), variant + " text encoder");
+        assertEquals(counts.path("text_encoder").asLong() + counts.path("text_encoder_2").asLong(0),
+                fixture.textEncoderParameters(), variant + " text encoders");
         assertEquals(counts.path("vae").asLong(), fixture.vaeParameters(), variant + " VAE");
     }
 
@@ -103,18 +120,22 @@ class ArchitectureTest {
 
     @Test
     void createdTinyModelLoadsAndRuns(@TempDir Path dir) throws Exception {
-        for (Architecture a : List.of(Architecture.TINY_SD1, Architecture.TINY_SD2)) {
+        for (Architecture a : List.of(Architecture.TINY_SD1, Architecture.TINY_SD2, Architecture.TINY_SDXL)) {
             Path root = dir.resolve(a.id());
             DiffusersFolder folder = new RandomModelWriter(a, 7, DType.F32).write(root);
             assertTrue(Files.isRegularFile(root.resolve("tokenizer/vocab.json")));
             try (NDManager manager = new TorchEngine().newManager()) {
-                ClipTextModel te = folder.loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
+                assertEquals(a.sdxl(), folder.isSdxl(), a + " is SDXL");
+                TextConditioner text = folder.loadTextConditioner(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
                 UNet2DCondition unet = folder.loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
                 AutoencoderKL vae = folder.loadVae(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
                 NDArray ids = manager.arange(0L, 77L).reshape(1, 77);
-                NDArray ehs = te.forward(ids);
+                Conditioning c = text.condition(java.util.Collections.nCopies(text.encoders().size(), ids), null);
                 NDArray latents = vae.encode(manager.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(1, 3, 32, 32))).mean();
-                NDArray out = unet.forward(latents, manager.create(new long[] {500}), ehs);
+                // SDXL's time ids: original size, crop top-left, target size, as its pipeline forms them.
+                AddedConditions added = unet.needsAddedConditions() ? new AddedConditions(c.pooledPromptEmbeds(),
+                        manager.create(new float[] {32, 32, 0, 0, 32, 32}, new ai.djl.ndarray.types.Shape(1, 6))) : null;
+                NDArray out = unet.forward(latents, manager.create(new long[] {500}), c.promptEmbeds(), added);
                 assertEquals(latents.getShape(), out.getShape());
                 assertTrue(Float.isFinite(out.abs().sum().getFloat()) && out.abs().sum().getFloat() > 0);
             }

@@ -7,14 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.tensors.SafetensorsFile;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.TokenSplice;
 import org.neologism.trainer.model.conditioning.Conditioning;
@@ -36,7 +36,7 @@ class ConditioningParityTest {
 
     static List<Object[]> cases() throws Exception {
         List<Object[]> cases = new ArrayList<>();
-        for (String variant : Fixtures.variantsWith("conditioning")) {
+        for (GoldenVariant variant : Fixtures.goldenVariantsWith("conditioning")) {
             for (String kernels : KernelChoice.NAMES) {
                 cases.add(new Object[] {variant, kernels});
             }
@@ -44,17 +44,17 @@ class ConditioningParityTest {
         return cases;
     }
 
-    private static TextConditioner load(String variant, NDManager manager, String kernelName) {
-        return DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER)
+    private static TextConditioner load(GoldenVariant variant, NDManager manager, String kernelName) {
+        return DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER)
                 .loadTextConditioner(manager, DataType.FLOAT32, KernelChoice.kernels(kernelName, manager));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void promptAndPooledEmbedsMatchEncodePrompt(String variant, String kernelName) throws Exception {
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "conditioning.safetensors")) {
+    void promptAndPooledEmbedsMatchEncodePrompt(GoldenVariant variant, String kernelName) throws Exception {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(variant, "conditioning.safetensors")) {
             TextConditioner text = load(variant, manager, kernelName);
-            double[] tol = Fixtures.tolerance(variant, "conditioning: prompt_embeds", 1e-5, 1e-4);
+            double[] tol = variant.tolerance("conditioning: prompt_embeds", 1e-5, 1e-4);
             Conditioning plain = text.condition(List.of(GoldenTensors.array(manager, golden, "input_ids"),
                     GoldenTensors.array(manager, golden, "input_ids_2")), null);
             assertClose(variant + " prompt_embeds", golden.readFloats("prompt_embeds"), plain.promptEmbeds(), tol[0], tol[1]);
@@ -70,8 +70,8 @@ class ConditioningParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void placeholderGradientsMatchTheVjp(String variant, String kernelName) throws Exception {
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, "conditioning.safetensors")) {
+    void placeholderGradientsMatchTheVjp(GoldenVariant variant, String kernelName) throws Exception {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(variant, "conditioning.safetensors")) {
             TextConditioner text = load(variant, manager, kernelName);
             List<TokenSplice> splices = splices(variant, manager, true);
             JniUtils.setGradMode(true);
@@ -81,7 +81,7 @@ class ConditioningParityTest {
                         .add(c.pooledPromptEmbeds().mul(GoldenTensors.array(manager, golden, "vjp.cotangent_pooled_prompt_embeds")).sum());
                 collector.backward(loss);
             }
-            double[] tol = Fixtures.tolerance(variant, "vjp.grad_placeholder_row", 5e-4, 1e-4);
+            double[] tol = variant.tolerance("vjp.grad_placeholder_row", 5e-4, 1e-4);
             assertClose(variant + " vjp row (text_encoder)", golden.readFloats("vjp.grad_placeholder_row"),
                     splices.get(0).vectors().getGradient(), tol[0], tol[1]);
             assertClose(variant + " vjp row (text_encoder_2)", golden.readFloats("vjp.grad_placeholder_row_2"),
@@ -94,15 +94,13 @@ class ConditioningParityTest {
     }
 
     /** Each encoder's recorded random placeholder row, spliced in at that encoder's placeholder id. */
-    private static List<TokenSplice> splices(String variant, NDManager manager, boolean trainable) throws Exception {
-        JsonNode sections = new ObjectMapper().readTree(Fixtures.root().resolve("golden").resolve(variant)
-                .resolve("index.json").toFile()).path("sections");
+    private static List<TokenSplice> splices(GoldenVariant variant, NDManager manager, boolean trainable) throws Exception {
         List<TokenSplice> splices = new ArrayList<>();
         for (String encoder : List.of("text_encoder", "text_encoder_2")) {
-            try (SafetensorsFile golden = Fixtures.golden(variant, encoder + ".safetensors")) {
+            try (SafetensorsFile golden = GoldenTensors.golden(variant, encoder + ".safetensors")) {
                 NDArray row = GoldenTensors.array(manager, golden, "ph.placeholder_row_random").reshape(1, -1);
                 row.setRequiresGradient(trainable);
-                splices.add(new TokenSplice(new long[] {sections.path(encoder).path("placeholder_id").asLong()}, row));
+                splices.add(new TokenSplice(new long[] {variant.section(encoder).path("placeholder_id").asLong()}, row));
             }
         }
         return splices;

@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.trainer.engine.TorchEngine;
-import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.clip.TokenSplice;
+import org.neologism.trainer.model.conditioning.Conditioning;
+import org.neologism.trainer.model.conditioning.TextConditioner;
+import org.neologism.trainer.model.unet.AddedConditions;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.testsupport.Fixtures;
 import org.neologism.testsupport.GoldenVariant;
@@ -34,33 +36,47 @@ class GradientLifetimeTest {
     @org.junit.jupiter.params.provider.MethodSource("cases")
     void garbageCollectionBetweenForwardAndBackwardLeavesTheGradientUnchanged(GoldenVariant variant, String kernelName)
             throws Exception {
-        variant.assumeSupported();
         TorchEngine torch = new TorchEngine();
         try (NDManager manager = torch.newManager();
                 SafetensorsFile golden = GoldenTensors.golden(variant, "text_encoder.safetensors");
                 SafetensorsFile unetGolden = GoldenTensors.golden(variant, "unet.safetensors")) {
             DiffusersFolder folder = DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER);
             var kernels = KernelChoice.kernels(kernelName, manager);
-            ClipTextModel model = folder.loadTextEncoder(manager, DataType.FLOAT32, kernels);
+            TextConditioner model = folder.loadTextConditioner(manager, DataType.FLOAT32, kernels);
             UNet2DCondition unet = folder.loadUNet(manager, DataType.FLOAT32, kernels);
-            float[] reference = gradient(torch, manager, model, unet, golden, unetGolden, false);
-            float[] afterGc = gradient(torch, manager, model, unet, golden, unetGolden, true);
+            float[] reference = gradient(torch, manager, variant, model, unet, unetGolden, false);
+            float[] afterGc = gradient(torch, manager, variant, model, unet, unetGolden, true);
             assertClose(variant + " " + kernelName + " gradient with a GC between forward and backward", reference,
                     afterGc, 0, 0);
         }
     }
 
-    private static float[] gradient(TorchEngine torch, NDManager parent, ClipTextModel model, UNet2DCondition unet,
-            SafetensorsFile golden, SafetensorsFile unetGolden, boolean collectGarbage)
+    /**
+     * The gradient of the first encoder's placeholder row. Every encoder (SDXL has two) gets its recorded
+     * placeholder ids and random row; SDXL's UNet also gets the recorded time ids and the pooled embedding.
+     */
+    private static float[] gradient(TorchEngine torch, NDManager parent, GoldenVariant variant, TextConditioner model,
+            UNet2DCondition unet, SafetensorsFile unetGolden, boolean collectGarbage)
             throws InterruptedException, IOException {
         try (NDManager step = parent.newSubManager()) {
-            NDArray vector = GoldenTensors.array(step, golden, "ph.placeholder_row_random").reshape(1, -1);
-            vector.setRequiresGradient(true);
+            List<NDArray> ids = new ArrayList<>();
+            List<TokenSplice> splices = new ArrayList<>();
+            for (int e = 0; e < model.encoders().size(); e++) {
+                String encoder = e == 0 ? "text_encoder" : "text_encoder_" + (e + 1);
+                try (SafetensorsFile golden = GoldenTensors.golden(variant, encoder + ".safetensors")) {
+                    ids.add(GoldenTensors.array(step, golden, "ph.input_ids"));
+                    NDArray row = GoldenTensors.array(step, golden, "ph.placeholder_row_random").reshape(1, -1);
+                    row.setRequiresGradient(e == 0);
+                    splices.add(new TokenSplice(new long[] {variant.section(encoder).path("placeholder_id").asLong()}, row));
+                }
+            }
+            NDArray vector = splices.get(0).vectors();
             try (GradientCollector collector = torch.engine().newGradientCollector()) {
-                NDArray states = model.forward(GoldenTensors.array(step, golden, "ph.input_ids"), new TokenSplice(new long[] {1000}, vector));
+                Conditioning states = model.condition(ids, splices);
+                AddedConditions added = unet.needsAddedConditions() ? new AddedConditions(states.pooledPromptEmbeds(),
+                        GoldenTensors.array(step, unetGolden, "main.time_ids")) : null;
                 NDArray out = unet.forward(GoldenTensors.array(step, unetGolden, "main.sample"),
-                        GoldenTensors.array(step, unetGolden, "main.timesteps"),
-                        states);
+                        GoldenTensors.array(step, unetGolden, "main.timesteps"), states.promptEmbeds(), added);
                 NDArray loss = out.square().mean();
                 if (collectGarbage) {
                     overwriteFreedDirectMemory();

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +17,8 @@ import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.clip.TokenSplice;
 import org.neologism.trainer.model.nn.Kernels;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * Every text encoder whose golden file records {@code hidden_states[-2]} (SDXL's two): the penultimate state,
@@ -37,12 +38,12 @@ class TextEncoderOutputsParityTest {
     /** (variant, encoder section, kernels) for every text encoder section whose file has the penultimate state. */
     static List<Object[]> cases() throws Exception {
         List<Object[]> cases = new ArrayList<>();
-        for (String variant : Fixtures.variants()) {
+        for (GoldenVariant variant : Fixtures.goldenVariants()) {
             for (String section : List.of("text_encoder", "text_encoder_2")) {
-                if (!Fixtures.variantsWith(section).contains(variant)) {
+                if (!variant.has(section)) {
                     continue;
                 }
-                try (SafetensorsFile golden = Fixtures.golden(variant, section + ".safetensors")) {
+                try (SafetensorsFile golden = GoldenTensors.golden(variant, section + ".safetensors")) {
                     if (!golden.contains("penultimate_hidden_state")) {
                         continue;
                     }
@@ -55,18 +56,18 @@ class TextEncoderOutputsParityTest {
         return cases;
     }
 
-    static ClipTextModel load(String variant, String section, NDManager manager, Kernels kernels) {
-        DiffusersFolder folder = DiffusersFolder.open(Fixtures.model(variant), WeightFiles.OPENER);
+    static ClipTextModel load(GoldenVariant variant, String section, NDManager manager, Kernels kernels) {
+        DiffusersFolder folder = DiffusersFolder.open(variant.modelDir(), WeightFiles.OPENER);
         return section.equals("text_encoder_2") ? folder.loadTextEncoder2(manager, DataType.FLOAT32, kernels)
                 : folder.loadTextEncoder(manager, DataType.FLOAT32, kernels);
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
-    void outputsMatchTransformers(String variant, String section, String kernelName) throws Exception {
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, section + ".safetensors")) {
+    void outputsMatchTransformers(GoldenVariant variant, String section, String kernelName) throws Exception {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(variant, section + ".safetensors")) {
             ClipTextModel model = load(variant, section, manager, KernelChoice.kernels(kernelName, manager));
-            double[] tol = Fixtures.tolerance(variant, "text_encoder(_2)", 1e-5, 1e-4);
+            double[] tol = variant.tolerance("text_encoder(_2)", 1e-5, 1e-4);
             String p = variant + " " + section + " ";
             NDArray ids = GoldenTensors.array(manager, golden, "input_ids");
             ClipTextModel.Output out = model.encode(ids, null);
@@ -86,12 +87,11 @@ class TextEncoderOutputsParityTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
-    void splicedPlaceholderRowsMatchTheResizedEncoder(String variant, String section, String kernelName) throws Exception {
-        JsonNode index = new ObjectMapper().readTree(Fixtures.root().resolve("golden").resolve(variant).resolve("index.json").toFile());
-        JsonNode info = index.path("sections").path(section);
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(variant, section + ".safetensors")) {
+    void splicedPlaceholderRowsMatchTheResizedEncoder(GoldenVariant variant, String section, String kernelName) throws Exception {
+        JsonNode info = variant.section(section);
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(variant, section + ".safetensors")) {
             ClipTextModel model = load(variant, section, manager, KernelChoice.kernels(kernelName, manager));
-            double[] tol = Fixtures.tolerance(variant, "text_encoder(_2)", 1e-5, 1e-4);
+            double[] tol = variant.tolerance("text_encoder(_2)", 1e-5, 1e-4);
             String p = variant + " " + section + " ";
             long[] phIds = golden.readLongs("ph.input_ids");
             NDArray ids = GoldenTensors.array(manager, golden, "ph.input_ids");

@@ -62,7 +62,7 @@ class VaeParityTest {
             assertClose(p + "sample", golden.readFloats(name + ".latent_sample"), sample, 1e-5, 1e-4);
             assertClose(p + "sample scaled", golden.readFloats(name + ".latent_sample_scaled"),
                     sample.mul((float) vae.scalingFactor()), 1e-5, 1e-4);
-            double[] decode = org.neologism.trainer.model.Fixtures.tolerance(variant.name(), "decode", 1e-5, 1e-4);
+            double[] decode = variant.tolerance("decode", 1e-5, 1e-4);
             if (golden.contains(name + ".decode_of_mean")) {
                 assertClose(p + "decode_of_mean", golden.readFloats(name + ".decode_of_mean"), vae.decode(latents.mean()),
                         decode[0], decode[1]);

@@ -23,6 +23,7 @@ import org.neologism.core.tensors.SafetensorsWriter;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.config.UnsupportedModelException;
 import org.neologism.trainer.model.nn.ComposedKernels;
+import org.neologism.trainer.model.unet.AddedConditions;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 import org.neologism.trainer.model.vae.LatentDistribution;
@@ -71,6 +72,12 @@ class WeightFormatsTest {
         return target;
     }
 
+    /** SDXL's recorded text_embeds and time_ids (diffusers' added_cond_kwargs), or none. */
+    private static AddedConditions addedConditions(NDManager manager, SafetensorsFile golden) throws IOException {
+        return golden.contains("main.text_embeds") ? new AddedConditions(GoldenTensors.array(manager, golden, "main.text_embeds"),
+                GoldenTensors.array(manager, golden, "main.time_ids")) : null;
+    }
+
     static java.util.List<Object[]> kernelCases() {
         return KernelChoice.crossVariants();
     }
@@ -78,7 +85,6 @@ class WeightFormatsTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
     @org.junit.jupiter.params.provider.MethodSource("kernelCases")
     void fp16VariantFileLoadsAndRunsInFloat16(GoldenVariant variant, String kernelName, @TempDir Path dir) throws Exception {
-        variant.assumeSupported();
         Path model = copyWith(dir, variant, "unet", "diffusion_pytorch_model.fp16.safetensors", DType.F16, n -> n);
         assertTrue(Files.notExists(model.resolve("unet/diffusion_pytorch_model.safetensors")));
         try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(variant, "unet.safetensors")) {
@@ -86,7 +92,7 @@ class WeightFormatsTest {
             UNet2DCondition half = folder.loadUNet(manager, DataType.FLOAT16, KernelChoice.kernels(kernelName, manager));
             NDArray out = half.forward(GoldenTensors.array(manager, golden, "main.sample"),
                     GoldenTensors.array(manager, golden, "main.timesteps"),
-                    GoldenTensors.array(manager, golden, "main.encoder_hidden_states"));
+                    GoldenTensors.array(manager, golden, "main.encoder_hidden_states"), addedConditions(manager, golden));
             assertEquals(DataType.FLOAT16, out.getDataType());
             // fp16 weights and activations: ~3 significant digits, so compare with the fp32 reference loosely.
             assertClose(variant + " " + kernelName + " fp16 UNet vs fp32 reference", golden.readFloats("main.out"), out, 2e-2, 2e-2);
@@ -94,7 +100,7 @@ class WeightFormatsTest {
             UNet2DCondition widened = folder.loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             NDArray out32 = widened.forward(GoldenTensors.array(manager, golden, "main.sample"),
                     GoldenTensors.array(manager, golden, "main.timesteps"),
-                    GoldenTensors.array(manager, golden, "main.encoder_hidden_states"));
+                    GoldenTensors.array(manager, golden, "main.encoder_hidden_states"), addedConditions(manager, golden));
             assertEquals(DataType.FLOAT32, out32.getDataType());
             assertClose(variant + " fp16 weights in fp32", golden.readFloats("main.out"), out32, 1e-2, 1e-2);
         }

@@ -45,39 +45,21 @@ class AdamWParityTest {
                 adam.path("weight_decay").asDouble(), adam.path("eps").asDouble());
         try (SafetensorsFile golden = SafetensorsFile.open(file)) {
             // SDXL records both encoders' rows (suffix _2): one AdamW over the joined rows, as over both matrices.
-            VectorRows rows = rows(golden, name);
-            float[] vectors = read(golden, rows, name + ".init_placeholder_rows");
+            VectorRows rows = RecordedRuns.rows(golden, name);
+            float[] vectors = RecordedRuns.read(golden, rows, name + ".init_placeholder_rows");
             AdamW optimizer = new AdamW(settings, vectors.length);
             int steps = run.path("max_train_steps").asInt();
             for (int step = 0; step < steps; step++) {
                 String prefix = name + ".step" + step + ".";
                 double lr = golden.readDoubles(prefix + "lr")[0];
                 assertEquals(run.path("lrs").get(step).asDouble(), lr, 0, "lr of step " + step);
-                optimizer.step(vectors, read(golden, rows, prefix + "grad_placeholder"), lr);
-                assertClose(read(golden, rows, prefix + "exp_avg_placeholder"), optimizer.firstMoment(), 1e-9, prefix + "exp_avg");
-                assertClose(read(golden, rows, prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(), 1e-12, prefix + "exp_avg_sq");
-                assertClose(read(golden, rows, prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "embeds_after");
+                optimizer.step(vectors, RecordedRuns.read(golden, rows, prefix + "grad_placeholder"), lr);
+                assertClose(RecordedRuns.read(golden, rows, prefix + "exp_avg_placeholder"), optimizer.firstMoment(), 1e-9, prefix + "exp_avg");
+                assertClose(RecordedRuns.read(golden, rows, prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(), 1e-12, prefix + "exp_avg_sq");
+                assertClose(RecordedRuns.read(golden, rows, prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "embeds_after");
             }
-            assertClose(read(golden, rows, name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + ".learned_embeds");
+            assertClose(RecordedRuns.read(golden, rows, name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + ".learned_embeds");
         }
-    }
-
-    /** The widths of the run's placeholder rows: one encoder, or two when the {@code _2} rows are recorded. */
-    static VectorRows rows(SafetensorsFile golden, String run) throws IOException {
-        String key = run + ".init_placeholder_rows";
-        int first = Math.toIntExact(golden.entry(key).shape()[1]);
-        return golden.contains(key + "_2")
-                ? new VectorRows(new int[] {first, Math.toIntExact(golden.entry(key + "_2").shape()[1])})
-                : new VectorRows(new int[] {first});
-    }
-
-    /** {@code key} (and {@code key_2} for a second encoder) as joined rows. */
-    static float[] read(SafetensorsFile golden, VectorRows rows, String key) throws IOException {
-        List<float[]> blocks = new ArrayList<>();
-        for (int e = 0; e < rows.widths().length; e++) {
-            blocks.add(golden.readFloats(e == 0 ? key : key + "_" + (e + 1)));
-        }
-        return rows.join(blocks);
     }
 
     private static void assertClose(float[] expected, float[] actual, double atol, String what) {

@@ -30,7 +30,6 @@ import org.neologism.schedulers.PiecewiseConstantSchedule;
 import org.neologism.schedulers.PolynomialSchedule;
 import org.neologism.testsupport.Fixtures;
 import org.neologism.testsupport.GoldenVariant;
-import org.neologism.testsupport.Json;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
@@ -60,7 +59,7 @@ class TrainingLoopParityTest {
     private static KernelChoice kernels;
     /** Per model folder: its networks and the posteriors of the recorded pixels, built once for all runs. */
     private static final Map<java.nio.file.Path, FrozenNetworks> NETWORKS = new java.util.HashMap<>();
-    private static final Map<java.nio.file.Path, List<LatentCache.Posterior>> POSTERIORS = new java.util.HashMap<>();
+    private static final Map<String, List<LatentCache.Posterior>> POSTERIORS = new java.util.HashMap<>();
 
     @BeforeAll
     static void engine() throws IOException {
@@ -87,23 +86,34 @@ class TrainingLoopParityTest {
         return networks;
     }
 
-    /** The VAE posterior of every recorded step's pixels (the runs of a variant share their inputs). */
-    private static List<LatentCache.Posterior> posteriors(GoldenVariant variant, SafetensorsFile golden, int steps)
-            throws IOException {
-        List<LatentCache.Posterior> posteriors = POSTERIORS.get(variant.folder());
+    /**
+     * The VAE posterior of every recorded step's pixels. The SD 1.x/2.x runs of a variant share their inputs;
+     * SDXL runs recorded their own pixels ({@code <run>.step<s>.pixel_values}).
+     */
+    private static List<LatentCache.Posterior> posteriors(GoldenVariant variant, SafetensorsFile golden, String run,
+                                                          int steps) throws IOException {
+        boolean ownPixels = golden.contains(run + ".step0.pixel_values");
+        String cacheKey = variant.folder() + (ownPixels ? "#" + run : "");
+        List<LatentCache.Posterior> posteriors = POSTERIORS.get(cacheKey);
         if (posteriors == null || posteriors.size() < steps) {
             posteriors = new ArrayList<>();
             FrozenNetworks networks = networks(variant);
             for (int s = 0; s < steps; s++) {
-                String pixels = "inputs.step" + s + ".pixel_values";
+                String pixels = pixelKey(golden, run, s);
                 try (NDManager scope = manager.newSubManager()) {
                     posteriors.add(LatentCache.posterior(networks.vae(),
                             scope.create(golden.readFloats(pixels), new Shape(golden.entry(pixels).shape()))));
                 }
             }
-            POSTERIORS.put(variant.folder(), posteriors);
+            POSTERIORS.put(cacheKey, posteriors);
         }
         return posteriors;
+    }
+
+    /** Where step {@code s}'s pixels are: the run's own (SDXL) or the variant's shared ones. */
+    private static String pixelKey(SafetensorsFile golden, String run, int s) {
+        String own = run + ".step" + s + ".pixel_values";
+        return golden.contains(own) ? own : "inputs.step" + s + ".pixel_values";
     }
 
     @TestFactory
@@ -145,11 +155,12 @@ class TrainingLoopParityTest {
         double learningRate = run.path("learning_rate").asDouble();
         try (NDManager scope = manager.newSubManager(); SafetensorsFile golden = SafetensorsFile.open(variant.file("train.safetensors"))) {
             FrozenNetworks networks = networks(variant);
-            long[] placeholderIds = Json.longs(run.path("placeholder_token_ids"));
-            float[] vectors = initialVectors(networks, scope, run.path("initializer_token_id").asLong(), placeholderIds.length);
-            assertClose(golden.readFloats(name + ".init_placeholder_rows"), vectors, 0, name + " initial vectors");
+            List<long[]> placeholderIds = RecordedRuns.placeholderIds(run, networks.text().encoders().size());
+            VectorRows rows = RecordedRuns.rows(golden, name);
+            float[] vectors = RecordedRuns.initialVectors(networks, scope, run, rows);
+            assertClose(RecordedRuns.read(golden, rows, name + ".init_placeholder_rows"), vectors, 0, name + " initial vectors");
 
-            Samples samples = Samples.of(golden, posteriors(variant, golden, steps), name, steps);
+            Samples samples = Samples.of(golden, posteriors(variant, golden, name, steps), name, steps);
             AdamW optimizer = new AdamW(adam(run), vectors.length);
             LearningRateSchedule schedule = SCHEDULES.get(run.path("lr_scheduler").asText());
             assertTrue(schedule != null, name + ": no schedule named " + run.path("lr_scheduler").asText());
@@ -173,16 +184,18 @@ class TrainingLoopParityTest {
                 double expectedLoss = golden.readFloats(prefix + "loss")[0];
                 assertTrue(Math.abs(step.loss() - expectedLoss) <= LOSS_RTOL * Math.abs(expectedLoss),
                         prefix + "loss: expected " + expectedLoss + ", got " + step.loss());
-                float[] gradient = golden.readFloats(prefix + "grad_placeholder");
+                float[] gradient = RecordedRuns.read(golden, rows, prefix + "grad_placeholder");
                 momentTolerances(gradient, optimizer.settings(), moments);
-                assertClose(golden.readFloats(prefix + "exp_avg_placeholder"), optimizer.firstMoment(), moments[0],
+                assertClose(RecordedRuns.read(golden, rows, prefix + "exp_avg_placeholder"), optimizer.firstMoment(), moments[0],
                         prefix + "exp_avg after the step");
-                assertClose(golden.readFloats(prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(), moments[1],
-                        prefix + "exp_avg_sq after the step");
+                assertClose(RecordedRuns.read(golden, rows, prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(),
+                        moments[1], prefix + "exp_avg_sq after the step");
                 assertEquals(s + 1, optimizer.stepCount(), prefix + "AdamW step count");
-                assertClose(golden.readFloats(prefix + "embeds_after"), vectors, EMBEDDING_ATOL, prefix + "vectors after the step");
+                assertClose(RecordedRuns.read(golden, rows, prefix + "embeds_after"), vectors, EMBEDDING_ATOL,
+                        prefix + "vectors after the step");
             }
-            assertClose(golden.readFloats(name + ".learned_embeds"), vectors, EMBEDDING_ATOL, name + " learned embedding");
+            assertClose(RecordedRuns.read(golden, rows, name + ".learned_embeds"), vectors, EMBEDDING_ATOL,
+                    name + " learned embedding");
         }
     }
 
@@ -199,10 +212,10 @@ class TrainingLoopParityTest {
         int recordedSteps = run.path("max_train_steps").asInt();
         try (NDManager scope = manager.newSubManager(); SafetensorsFile golden = SafetensorsFile.open(variant.file("train.safetensors"))) {
             FrozenNetworks networks = networks(variant);
-            Samples samples = Samples.of(golden, posteriors(variant, golden, recordedSteps), name, recordedSteps);
+            Samples samples = Samples.of(golden, posteriors(variant, golden, name, recordedSteps), name, recordedSteps);
             assertTrue(samples.count() >= samplesNeeded, name + " records " + samples.count() + " samples, need " + samplesNeeded);
-            long[] placeholderIds = Json.longs(run.path("placeholder_token_ids"));
-            float[] accumulated = initialVectors(networks, scope, run.path("initializer_token_id").asLong(), placeholderIds.length);
+            List<long[]> placeholderIds = RecordedRuns.placeholderIds(run, networks.text().encoders().size());
+            float[] accumulated = RecordedRuns.initialVectors(networks, scope, run, RecordedRuns.rows(golden, name));
             float[] whole = accumulated.clone();
             AdamW accumulatedOptimizer = new AdamW(adam(run), accumulated.length);
             AdamW wholeOptimizer = new AdamW(adam(run), whole.length);
@@ -242,15 +255,6 @@ class TrainingLoopParityTest {
         tolerances[1] = Double.isNaN(tolerances[1]) ? secondStep : adam.beta2() * tolerances[1] + secondStep;
     }
 
-    private static float[] initialVectors(FrozenNetworks networks, NDManager scope, long initializerId, int count) {
-        float[] initializer = networks.textEncoder().tokenEmbeddingRow(scope, initializerId).toFloatArray();
-        float[] vectors = new float[count * initializer.length];
-        for (int i = 0; i < count; i++) {
-            System.arraycopy(initializer, 0, vectors, i * initializer.length, initializer.length);
-        }
-        return vectors;
-    }
-
     private static AdamW.Settings adam(JsonNode run) {
         JsonNode adam = run.path("adam");
         return new AdamW.Settings(adam.path("betas").get(0).asDouble(), adam.path("betas").get(1).asDouble(),
@@ -259,10 +263,11 @@ class TrainingLoopParityTest {
 
     /**
      * The recorded samples in the order the run drew them (step s holds samples s·B .. s·B+B-1): the prompt
-     * ids of the run, the VAE posterior of the recorded pixels, the recorded eps, noise and timestep.
+     * ids of the run, the VAE posterior of the recorded pixels, the recorded eps, noise and timestep; for SDXL
+     * also the second encoder's ids and the time ids (empty lists otherwise).
      */
     private record Samples(List<long[]> ids, long[] timesteps, List<float[]> mean, List<float[]> std, List<float[]> eps,
-                           List<float[]> noise, long[] latentShape) {
+                           List<float[]> noise, long[] latentShape, List<long[]> ids2, List<float[]> timeIds) {
 
         static Samples of(SafetensorsFile golden, List<LatentCache.Posterior> posteriors, String run, int steps)
                 throws IOException {
@@ -272,15 +277,20 @@ class TrainingLoopParityTest {
             List<float[]> std = new ArrayList<>();
             List<float[]> eps = new ArrayList<>();
             List<float[]> noise = new ArrayList<>();
+            List<long[]> ids2 = new ArrayList<>();
+            List<float[]> timeIds = new ArrayList<>();
             long[] latentShape = null;
             for (int s = 0; s < steps; s++) {
                 String inputs = "inputs.step" + s + ".";
-                long[] pixelShape = golden.entry(inputs + "pixel_values").shape();
+                String prefix = run + ".step" + s + ".";
+                long[] pixelShape = golden.entry(pixelKey(golden, run, s)).shape();
                 LatentCache.Posterior posterior = posteriors.get(s);
                 latentShape = posterior.shape();
                 int batch = (int) pixelShape[0];
                 int latent = posterior.mean().length / batch;
-                long[] stepIds = golden.readLongs(run + ".step" + s + ".input_ids");
+                long[] stepIds = golden.readLongs(prefix + "input_ids");
+                long[] stepIds2 = golden.contains(prefix + "input_ids_2") ? golden.readLongs(prefix + "input_ids_2") : null;
+                float[] stepTimeIds = golden.contains(prefix + "add_time_ids") ? golden.readFloats(prefix + "add_time_ids") : null;
                 int idLength = stepIds.length / batch;
                 long[] stepTimesteps = golden.readLongs(inputs + "timesteps");
                 float[] stepEps = golden.readFloats(inputs + "posterior_eps");
@@ -292,10 +302,17 @@ class TrainingLoopParityTest {
                     std.add(java.util.Arrays.copyOfRange(posterior.std(), j * latent, (j + 1) * latent));
                     eps.add(java.util.Arrays.copyOfRange(stepEps, j * latent, (j + 1) * latent));
                     noise.add(java.util.Arrays.copyOfRange(stepNoise, j * latent, (j + 1) * latent));
+                    if (stepIds2 != null) {
+                        ids2.add(java.util.Arrays.copyOfRange(stepIds2, j * idLength, (j + 1) * idLength));
+                    }
+                    if (stepTimeIds != null) {
+                        int perSample = stepTimeIds.length / batch;
+                        timeIds.add(java.util.Arrays.copyOfRange(stepTimeIds, j * perSample, (j + 1) * perSample));
+                    }
                 }
             }
             return new Samples(ids, timesteps.stream().mapToLong(Long::longValue).toArray(), mean, std, eps, noise,
-                    latentShape);
+                    latentShape, ids2, timeIds);
         }
 
         int count() {
@@ -309,7 +326,9 @@ class TrainingLoopParityTest {
             return new TextualInversionStep.Batch(concatLongs(ids.subList(first, first + size)),
                     java.util.Arrays.copyOfRange(timesteps, first, first + size), concat(mean.subList(first, first + size)),
                     concat(std.subList(first, first + size)), concat(eps.subList(first, first + size)),
-                    concat(noise.subList(first, first + size)), latentShape);
+                    concat(noise.subList(first, first + size)), latentShape,
+                    ids2.isEmpty() ? null : concatLongs(ids2.subList(first, first + size)),
+                    timeIds.isEmpty() ? null : concat(timeIds.subList(first, first + size)));
         }
 
         private static float[] concat(List<float[]> parts) {

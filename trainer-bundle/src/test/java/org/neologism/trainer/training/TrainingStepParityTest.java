@@ -79,27 +79,10 @@ class TrainingStepParityTest {
                     kernels.kernels());
             // SDXL records each encoder's ids and rows; the second carries the suffix _2.
             int encoders = networks.text().encoders().size();
-            List<long[]> placeholderIds = new ArrayList<>();
-            List<float[]> initialBlocks = new ArrayList<>();
-            for (int e = 0; e < encoders; e++) {
-                String suffix = e == 0 ? "" : "_" + (e + 1);
-                JsonNode ids = run.path("placeholder_token_ids" + suffix);
-                long[] encoderIds = new long[ids.size()];
-                for (int i = 0; i < encoderIds.length; i++) {
-                    encoderIds[i] = ids.get(i).asLong();
-                }
-                placeholderIds.add(encoderIds);
-                float[] initializer = networks.text().encoders().get(e)
-                        .tokenEmbeddingRow(scope, run.path("initializer_token_id" + suffix).asLong()).toFloatArray();
-                float[] block = new float[encoderIds.length * initializer.length];
-                for (int i = 0; i < encoderIds.length; i++) {
-                    System.arraycopy(initializer, 0, block, i * initializer.length, initializer.length);
-                }
-                initialBlocks.add(block);
-            }
-            VectorRows rows = AdamWParityTest.rows(golden, name);
-            float[] vectors = rows.join(initialBlocks);
-            assertClose(AdamWParityTest.read(golden, rows, name + ".init_placeholder_rows"), vectors, 0, name + " initial vectors");
+            List<long[]> placeholderIds = RecordedRuns.placeholderIds(run, encoders);
+            VectorRows rows = RecordedRuns.rows(golden, name);
+            float[] vectors = RecordedRuns.initialVectors(networks, scope, run, rows);
+            assertClose(RecordedRuns.read(golden, rows, name + ".init_placeholder_rows"), vectors, 0, name + " initial vectors");
 
             JsonNode adam = run.path("adam");
             AdamW optimizer = new AdamW(new AdamW.Settings(adam.path("betas").get(0).asDouble(),
@@ -128,19 +111,19 @@ class TrainingStepParityTest {
                 double expectedLoss = golden.readFloats(prefix + "loss")[0];
                 assertTrue(Math.abs(outcome.loss() - expectedLoss) <= LOSS_RTOL * Math.abs(expectedLoss),
                         prefix + "loss: expected " + expectedLoss + ", got " + outcome.loss());
-                assertClose(AdamWParityTest.read(golden, rows, prefix + "grad_placeholder"), outcome.gradient(), GRADIENT_ATOL,
+                assertClose(RecordedRuns.read(golden, rows, prefix + "grad_placeholder"), outcome.gradient(), GRADIENT_ATOL,
                         prefix + "gradient");
                 optimizer.step(vectors, outcome.gradient(), golden.readDoubles(prefix + "lr")[0]);
                 if (golden.contains(prefix + "exp_avg_placeholder")) {
-                    assertClose(AdamWParityTest.read(golden, rows, prefix + "exp_avg_placeholder"), optimizer.firstMoment(),
+                    assertClose(RecordedRuns.read(golden, rows, prefix + "exp_avg_placeholder"), optimizer.firstMoment(),
                             GRADIENT_ATOL, prefix + "exp_avg");
-                    assertClose(AdamWParityTest.read(golden, rows, prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(),
+                    assertClose(RecordedRuns.read(golden, rows, prefix + "exp_avg_sq_placeholder"), optimizer.secondMoment(),
                             GRADIENT_ATOL, prefix + "exp_avg_sq");
                 }
-                assertClose(AdamWParityTest.read(golden, rows, prefix + "embeds_after"), vectors, EMBEDDING_ATOL,
+                assertClose(RecordedRuns.read(golden, rows, prefix + "embeds_after"), vectors, EMBEDDING_ATOL,
                         prefix + "vectors after the step");
             }
-            assertClose(AdamWParityTest.read(golden, rows, name + ".learned_embeds"), vectors, EMBEDDING_ATOL,
+            assertClose(RecordedRuns.read(golden, rows, name + ".learned_embeds"), vectors, EMBEDDING_ATOL,
                     name + " learned embedding");
         }
     }

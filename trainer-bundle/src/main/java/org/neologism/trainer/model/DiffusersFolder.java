@@ -85,14 +85,15 @@ public final class DiffusersFolder {
     }
 
     /**
-     * A pipeline whose configs are given and whose weights and tokenizer come from elsewhere (a single file);
-     * {@code textEncoder2Config} is null but for SDXL.
+     * A pipeline whose index and configs are given and whose weights and tokenizers come from elsewhere (a single
+     * file); {@code textEncoder2Config} is null but for SDXL.
      */
-    public DiffusersFolder(Path source, TextEncoderConfig textEncoderConfig, TextEncoderConfig textEncoder2Config,
-            UNetConfig unetConfig, VaeConfig vaeConfig, SchedulerConfig schedulerConfig,
-            java.util.Map<String, Object> schedulerJson, ComponentWeights weights, TokenizerSource tokenizer) {
+    public DiffusersFolder(Path source, ModelIndex index, TextEncoderConfig textEncoderConfig,
+            TextEncoderConfig textEncoder2Config, UNetConfig unetConfig, VaeConfig vaeConfig,
+            SchedulerConfig schedulerConfig, java.util.Map<String, Object> schedulerJson, ComponentWeights weights,
+            TokenizerSource tokenizer) {
         this.root = source;
-        this.index = null;
+        this.index = index.validate(file("model_index.json"));
         this.weights = weights;
         this.tokenizer = tokenizer;
         // A scheduler config holds JSON nulls (trained_betas), which Map.copyOf refuses.
@@ -162,7 +163,7 @@ public final class DiffusersFolder {
 
     /** Whether the pipeline is a diffusers folder (not a single file read as one). */
     public boolean isFolder() {
-        return index != null || !java.nio.file.Files.isRegularFile(root);
+        return !java.nio.file.Files.isRegularFile(root);
     }
 
     /** The pipeline's (first) CLIP tokenizer: the folder's {@code tokenizer/}, or what a single file was opened with. */
@@ -201,7 +202,7 @@ public final class DiffusersFolder {
         return Optional.ofNullable(textEncoder2Config);
     }
 
-    /** The folder's model_index.json; null for a single file. */
+    /** The folder's model_index.json, or the one diffusers would write for a single file's pipeline. */
     public ModelIndex index() {
         return index;
     }

@@ -129,11 +129,9 @@ public class GenerateCommand {
         RootFolder root = this.settings.root(rootPath);
         DiffusersFolder folderModel = ModelLocator.open(model, root,
                 SingleFileOptions.of(originalConfig, predictionType, ""));
-        if (folderModel.isFolder()) {
-            ImageGenerator.unsupported(folderModel.index()).ifPresent(reason -> {
-                throw new IllegalArgumentException(folderModel.root() + ": " + reason);
-            });
-        }
+        ImageGenerator.unsupported(folderModel.index()).ifPresent(reason -> {
+            throw new IllegalArgumentException(folderModel.root() + ": " + reason);
+        });
         PrintStream out = System.out;
         List<Embedding> embeddings = embeddingsIn(root, prompt + " " + negativePrompt, out);
         Path folder = output.isBlank() ? root.path().resolve("outputs") : Path.of(output).toAbsolutePath();

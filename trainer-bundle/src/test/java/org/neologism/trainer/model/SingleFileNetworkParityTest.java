@@ -170,6 +170,26 @@ class SingleFileNetworkParityTest {
         }
     }
 
+    /**
+     * A single file read as a pipeline names the pipeline of the folder it was made from, so what depends on the
+     * pipeline class (the generator refusing SDXL, SDXL's zeros for an empty prompt) treats both alike.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("files")
+    void pipelineIndexIsTheFoldersPipeline(String variant, String name) throws Exception {
+        JsonNode expected = SingleFileKeyMappingTest.expected(variant);
+        Path folder = Fixtures.root().resolve(expected.path("source_folder").path("path").asText());
+        org.neologism.trainer.model.config.ModelIndex fromFile = open(variant, name).pipeline().index();
+        org.neologism.trainer.model.config.ModelIndex fromFolder = org.neologism.trainer.model.DiffusersFolder.open(
+                folder, WeightFiles.OPENER).index();
+        String what = variant + " " + name + " model_index ";
+        assertEquals(fromFolder.className(), fromFile.className(), what + "_class_name");
+        assertEquals(fromFolder.dualTextEncoders(), fromFile.dualTextEncoders(), what + "text_encoder_2");
+        assertEquals(fromFolder.zerosForEmptyPrompt(), fromFile.zerosForEmptyPrompt(), what + "force_zeros_for_empty_prompt");
+        assertEquals(org.neologism.trainer.generation.ImageGenerator.unsupported(fromFolder).isPresent(),
+                org.neologism.trainer.generation.ImageGenerator.unsupported(fromFile).isPresent(), what + "generator support");
+    }
+
     /** With the folder as config, the folder's tokenizers are the ones used (diffusers' path A), one per encoder. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("files")

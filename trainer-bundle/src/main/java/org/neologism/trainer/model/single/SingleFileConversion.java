@@ -57,7 +57,7 @@ public final class SingleFileConversion {
     }
 
     /** As diffusers' StableDiffusionPipeline, or StableDiffusionXLPipeline with its second encoder and tokenizer. */
-    private static Map<String, Object> modelIndex(boolean sdxl) {
+    static Map<String, Object> modelIndex(boolean sdxl) {
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("_class_name", sdxl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline");
         index.put("_diffusers_version", sdxl ? "0.31.0" : "0.25.1");

@@ -13,6 +13,7 @@ import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightSource;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.config.ConfigFiles;
+import org.neologism.trainer.model.config.ModelIndex;
 import org.neologism.trainer.model.config.SchedulerConfig;
 import org.neologism.trainer.model.config.TextEncoderConfig;
 import org.neologism.trainer.model.config.UNetConfig;
@@ -340,7 +341,9 @@ public final class SingleFileModel {
 
     /** The pipeline the rest of Neologism trains with. */
     public DiffusersFolder pipeline() {
-        return new DiffusersFolder(file, textEncoder, textEncoder2, unet, vae, scheduler, schedulerJson(),
+        ModelIndex index = ConfigFiles.mapper().convertValue(SingleFileConversion.modelIndex(textEncoder2 != null),
+                ModelIndex.class);
+        return new DiffusersFolder(file, index, textEncoder, textEncoder2, unet, vae, scheduler, schedulerJson(),
                 (component, stem) -> weights(component(component)), this::tokenizers);
     }
 

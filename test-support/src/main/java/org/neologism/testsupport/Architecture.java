@@ -19,7 +19,7 @@ public record Architecture(String pipelineClass) {
      * tested by its own parity tests (two encoders, added conditions, its own embedding file set); adding
      * StableDiffusionXLPipeline here needs the general tests to learn SDXL's fixture layout first.
      */
-    static final Set<String> SUPPORTED = Set.of("StableDiffusionPipeline");
+    static final Set<String> SUPPORTED = Set.of("StableDiffusionPipeline", "StableDiffusionXLPipeline");
 
     /** The architecture of the diffusers folder {@code modelFolder}. */
     public static Architecture of(Path modelFolder) {

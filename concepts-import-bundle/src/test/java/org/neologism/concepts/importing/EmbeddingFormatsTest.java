@@ -5,19 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.AllCodecs;
-import org.neologism.testsupport.Fixtures;
-import org.neologism.testsupport.GoldenVariant;
+import org.neologism.concepts.EmbeddingFixture;
+import org.neologism.concepts.codec.DiffusersSafetensorsCodec;
+import org.neologism.concepts.codec.LearnedEmbedsBinCodec;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
 
 class EmbeddingFormatsTest {
+
+    @TempDir
+    Path temp;
 
     /** A codec from another bundle: it sees only the path, and claims every file whose name says ".bin". */
     private static final class GreedyForeignCodec implements EmbeddingCodec {
@@ -52,12 +58,16 @@ class EmbeddingFormatsTest {
         List<EmbeddingCodec> codecs = new ArrayList<>(AllCodecs.formats().codecs());
         codecs.add(new GreedyForeignCodec());
         EmbeddingFormats formats = new EmbeddingFormats(codecs);
-        GoldenVariant variant = Fixtures.supportedGoldenVariants().get(0);
-        assertEquals("diffusers_safetensors",
-                formats.detect(variant.file("embeddings/diffusers_script_learned_embeds.safetensors")).codec().format());
-        Path bin = variant.file("embeddings/sd_concepts_learned_embeds.bin");
+        // Copied under names of our choosing: the foreign codec judges by the name, ours by the content.
+        EmbeddingFixture diffusers = EmbeddingFixture.find(EmbeddingFixture.all(), "a diffusers safetensors file",
+                f -> f.format().equals(DiffusersSafetensorsCodec.FORMAT));
+        Path safetensors = Files.copy(diffusers.file(), temp.resolve("embedding.safetensors"));
+        assertEquals(DiffusersSafetensorsCodec.FORMAT, formats.detect(safetensors).codec().format());
+        EmbeddingFixture learnedEmbeds = EmbeddingFixture.find(EmbeddingFixture.all(), "a learned_embeds.bin file",
+                f -> f.format().equals(LearnedEmbedsBinCodec.FORMAT));
+        Path bin = Files.copy(learnedEmbeds.file(), temp.resolve("embedding.bin"));
         InvalidEmbeddingFileException error = assertThrows(InvalidEmbeddingFileException.class, () -> formats.detect(bin));
-        assertTrue(error.getMessage().contains("greedy") && error.getMessage().contains("learned_embeds_bin"), error.getMessage());
+        assertTrue(error.getMessage().contains("greedy") && error.getMessage().contains(LearnedEmbedsBinCodec.FORMAT), error.getMessage());
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +14,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.AllCodecs;
-import org.neologism.testsupport.Fixtures;
+import org.neologism.concepts.EmbeddingFixture;
 import org.neologism.testsupport.GoldenVariant;
 import org.neologism.concepts.codec.DiffusersSafetensorsCodec;
+import org.neologism.concepts.codec.SdxlPairCodec;
 import org.neologism.concepts.library.InvokeAiEmbeddingLibrary;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.embedding.Embedding;
@@ -54,44 +54,41 @@ class EmbeddingImporterTest {
         return file;
     }
 
+    /**
+     * Every file of both embedding sets imports, without --trigger, under the trigger its record gives, with its
+     * vectors, as one part per encoder: one for an SD 1.x/2.x file, clip_l and clip_g for an SDXL file or pair.
+     */
     @Test
     void everyFixtureImportsUnderItsTriggerIntoTheLibrary() throws IOException {
-        for (GoldenVariant variant : Fixtures.supportedGoldenVariants()) {
-            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(variant.name())), formats);
-            EmbeddingImporter importer = new EmbeddingImporter(formats, library);
-            JsonNode a1111Expected = record(variant, "a1111_embedding.pt").get("expected");
-            InstalledEmbedding a1111 = importer.importEmbedding(ImportRequest.of(variant.file("embeddings/a1111_embedding.pt")));
-            assertEquals(a1111Expected.get("name").asText(), a1111.trigger());
-            assertEquals(a1111Expected.get("string_to_param").get("*").get(0).asInt(), a1111.vectorCount());
-            InstalledEmbedding sdxl = importer.importEmbedding(ImportRequest.of(variant.file("embeddings/sdxl_embedding.safetensors")));
-            assertEquals(record(variant, "sdxl_embedding.safetensors").get("expected").size(), sdxl.parts().size());
-            assertEquals(2, library.list().size());
+        List<EmbeddingFixture> sdxlSet = EmbeddingFixture.sdxlSet();
+        List<EmbeddingFixture> fixtures = new java.util.ArrayList<>(EmbeddingFixture.oneEncoderSet());
+        fixtures.addAll(sdxlSet);
+        for (EmbeddingFixture fixture : fixtures) {
+            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(
+                    new RootFolder(temp.resolve(fixture.variant().name()).resolve(fixture.fileName())), formats);
+            InstalledEmbedding installed = new EmbeddingImporter(formats, library).importEmbedding(ImportRequest.of(fixture.file()));
+            boolean sdxl = fixture.isSdxlClipPair() || sdxlSet.contains(fixture);
+            // An SDXL embedding is installed as <folder>/<folder>.safetensors, whose file name is its trigger.
+            assertEquals(sdxl ? RootFolder.folderName(fixture.trigger()) : fixture.trigger(), installed.trigger(), fixture.toString());
+            assertEquals(fixture.vectorCount(), installed.vectorCount(), fixture.toString());
+            assertEquals(sdxl ? 2 : 1, installed.parts().size(), fixture.toString());
+            assertEquals(List.of(installed.trigger()), library.list().stream().map(InstalledEmbedding::trigger).toList());
         }
-    }
-
-    /** The embeddings.json record of {@code embeddings/<file>}. */
-    private static JsonNode record(GoldenVariant variant, String file) {
-        for (JsonNode record : variant.json("embeddings.json").get("files")) {
-            if (record.get("file").asText().equals("embeddings/" + file)) {
-                return record;
-            }
-        }
-        throw new AssertionError(variant.file("embeddings.json") + " has no record of embeddings/" + file);
     }
 
     @Test
     void aTriggerOptionRenamesTheEmbedding() throws IOException {
-        Path raw = Fixtures.supportedGoldenVariants().get(0).file("embeddings/raw_tensor.pt");
+        Path bare = EmbeddingFixture.bareTensor().file();
         InstalledEmbedding installed = importer().importEmbedding(
-                new ImportRequest(raw, Optional.of("<raw-tensor>"), Optional.empty(), false));
-        assertEquals("<raw-tensor>", installed.trigger());
-        assertEquals(temp.resolve("root/embeddings/raw-tensor/learned_embeds.bin"), installed.file());
-        assertArrayEquals(formats.read(raw).get(0).values(), installed.parts().get(0).values());
+                new ImportRequest(bare, Optional.of("<renamed>"), Optional.empty(), false));
+        assertEquals("<renamed>", installed.trigger());
+        assertEquals(temp.resolve("root/embeddings/renamed/learned_embeds.bin"), installed.file());
+        assertArrayEquals(formats.read(bare).get(0).values(), installed.parts().get(0).values());
     }
 
     @Test
     void aSecondImportOfTheSameTriggerNeedsForce() throws IOException {
-        Path file = Fixtures.supportedGoldenVariants().get(0).file("embeddings/sd_concepts_learned_embeds.bin");
+        Path file = EmbeddingFixture.oneVectorTokenDict().file();
         importer().importEmbedding(ImportRequest.of(file));
         assertThrows(EmbeddingConflictException.class, () -> importer().importEmbedding(ImportRequest.of(file)));
         importer().importEmbedding(new ImportRequest(file, Optional.empty(), Optional.empty(), true));
@@ -100,13 +97,12 @@ class EmbeddingImporterTest {
     @Test
     void aConceptFolderImports() throws IOException {
         Path folder = Files.createDirectories(temp.resolve("concept"));
-        GoldenVariant variant = Fixtures.supportedGoldenVariants().get(0);
-        Files.copy(variant.file("embeddings/sd_concepts_multi_vector.bin"), folder.resolve("learned_embeds.bin"));
-        int vectors = record(variant, "sd_concepts_multi_vector.bin").get("expected").elements().next().get(0).asInt();
+        EmbeddingFixture multi = EmbeddingFixture.multiVectorTokenDict();
+        Files.copy(multi.file(), folder.resolve("learned_embeds.bin"));
         Files.writeString(folder.resolve("token_identifier.txt"), "<folder-cat>");
         InstalledEmbedding installed = importer().importEmbedding(ImportRequest.of(folder));
         assertEquals("<folder-cat>", installed.trigger());
-        assertEquals(vectors, installed.vectorCount());
+        assertEquals(multi.vectorCount(), installed.vectorCount());
         Path notAConcept = Files.createDirectories(temp.resolve("empty"));
         InvalidEmbeddingFileException error = assertThrows(InvalidEmbeddingFileException.class,
                 () -> importer().importEmbedding(ImportRequest.of(notAConcept)));
@@ -124,20 +120,27 @@ class EmbeddingImporterTest {
         importer().importEmbedding(new ImportRequest(embeddingOfWidth(1024), Optional.empty(), Optional.of(modelOfWidth(1024)), false));
     }
 
+    /**
+     * Each one-encoder variant's model takes a file diffusers loaded into it (so its width is the model's) and
+     * refuses the variant's SDXL {clip_l, clip_g} file, naming both widths.
+     */
     @Test
     void theFixtureModelsAcceptTheirOwnWidthAndRefuseSdxlsSecondHalf() throws IOException {
-        for (GoldenVariant variant : Fixtures.supportedGoldenVariants()) {
+        for (GoldenVariant variant : EmbeddingFixture.oneEncoderVariants()) {
             Path model = variant.modelDir();
-            int width = variant.index().path("config").path("text").path("hidden_size").asInt();
+            EmbeddingFixture fitting = EmbeddingFixture.find(EmbeddingFixture.oneEncoderSet(),
+                    "a one-vector token dict of " + variant.name() + " that diffusers loaded",
+                    f -> f.variant().equals(variant) && f.diffusersLoadsIt() && f.isTorchTokenDict() && f.vectorCount() == 1);
+            int width = fitting.width();
             assertEquals(width, ModelTokenWidth.of(model, Embedding.ONLY_ENCODER));
-            Path file = variant.file("embeddings/sd_concepts_learned_embeds.bin");
             InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(variant.name())), formats);
-            new EmbeddingImporter(formats, library).importEmbedding(new ImportRequest(file, Optional.empty(), Optional.of(model), false));
-            Path sdxl = variant.file("embeddings/sdxl_embedding.safetensors");
-            int sdxlWidth = record(variant, "sdxl_embedding.safetensors").get("expected").get("clip_l").get(1).asInt();
+            new EmbeddingImporter(formats, library).importEmbedding(
+                    new ImportRequest(fitting.file(), Optional.empty(), Optional.of(model), false));
+            EmbeddingFixture sdxl = EmbeddingFixture.sdxlClipPairOf(variant);
+            int sdxlWidth = sdxl.width(SdxlPairCodec.CLIP_L);
             EmbeddingWidthMismatchException error = assertThrows(EmbeddingWidthMismatchException.class,
                     () -> new EmbeddingImporter(formats, library).importEmbedding(
-                            new ImportRequest(sdxl, Optional.empty(), Optional.of(model), false)));
+                            new ImportRequest(sdxl.file(), Optional.empty(), Optional.of(model), false)));
             assertTrue(error.getMessage().contains("token dimensions " + sdxlWidth + " (clip_l)")
                     && error.getMessage().contains("the current model has token dimension " + width), error.getMessage());
         }

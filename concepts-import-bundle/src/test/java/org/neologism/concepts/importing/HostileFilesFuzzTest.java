@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.AllCodecs;
+import org.neologism.concepts.EmbeddingFixture;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingCodec;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
@@ -43,9 +44,9 @@ class HostileFilesFuzzTest {
         int read = 0;
         int refused = 0;
         List<Path> sources = new ArrayList<>();
-        for (Path file : AllCodecs.embeddingFiles()) {
-            if (Files.size(file) <= MAX_SEED_BYTES) {
-                sources.add(file);
+        for (EmbeddingFixture fixture : EmbeddingFixture.all()) {
+            if (Files.size(fixture.file()) <= MAX_SEED_BYTES) {
+                sources.add(fixture.file());
             }
         }
         assertTrue(!sources.isEmpty(), "no embedding files to mutate");

@@ -2,21 +2,18 @@ package org.neologism.concepts.importing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
+import org.neologism.concepts.EmbeddingFixture;
+import org.neologism.concepts.codec.SdxlPairCodec;
 import org.neologism.concepts.library.InvokeAiEmbeddingLibrary;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.InstalledEmbedding;
@@ -31,101 +28,78 @@ import org.neologism.core.tensors.SafetensorsFile;
  */
 class SdxlEmbeddingsParityTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> HALVES = List.of(SdxlPairCodec.CLIP_L, SdxlPairCodec.CLIP_G);
+    private static final List<String> ENCODERS = List.of("text_encoder", "text_encoder_2");
 
     @TempDir
     Path temp;
 
-    /** (variant folder, file record) for every file diffusers loaded per encoder. */
-    private static List<Object[]> sdxlRecords() throws IOException {
-        List<Object[]> records = new ArrayList<>();
-        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
-            Path variant = golden.folder();
-            JsonNode files = JSON.readTree(variant.resolve("embeddings.json").toFile()).path("files");
-            for (JsonNode record : files) {
-                if (record.path("diffusers_sdxl_load").path("ok").asBoolean(false)) {
-                    records.add(new Object[] {golden, record});
-                }
-            }
-        }
-        return records;
-    }
-
     @Test
     void everySdxlFileImportsAsTheRowsDiffusersLoadedIntoEachEncoder() throws IOException {
-        List<Object[]> records = sdxlRecords();
-        assertFalse(records.isEmpty(), "no SDXL embedding fixtures");
-        EmbeddingFormats formats = Fixtures.formats();
-        for (Object[] entry : records) {
-            org.neologism.testsupport.GoldenVariant golden = (org.neologism.testsupport.GoldenVariant) entry[0];
-            Path variant = golden.folder();
-            JsonNode record = (JsonNode) entry[1];
-            Path file = variant.resolve(record.get("file").asText());
-            JsonNode load = record.get("diffusers_sdxl_load");
-            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve(file.getFileName().toString())),
-                    formats);
+        EmbeddingFormats formats = AllCodecs.formats();
+        for (EmbeddingFixture fixture : EmbeddingFixture.sdxlSet()) {
+            Path file = fixture.file();
+            InvokeAiEmbeddingLibrary library = InvokeAiEmbeddingLibrary.at(
+                    new RootFolder(temp.resolve(fixture.variant().name()).resolve(fixture.fileName())), formats);
             InstalledEmbedding installed = new EmbeddingImporter(formats, library).importEmbedding(
-                    new ImportRequest(file, Optional.empty(), Optional.of(golden.modelDir()),
-                            false));
+                    new ImportRequest(file, Optional.empty(), Optional.of(fixture.variant().modelDir()), false));
             List<Embedding> parts = new EmbeddingImporter(formats, library).read(file);
-            assertEquals(List.of("clip_l", "clip_g"), parts.stream().map(Embedding::encoder).toList(), file.toString());
-            try (SafetensorsFile expected = SafetensorsFile.open(variant.resolve("embeddings_expected.safetensors"))) {
-                for (int e = 0; e < 2; e++) {
-                    JsonNode encoder = load.get(e == 0 ? "text_encoder" : "text_encoder_2");
-                    String rowsKey = encoder.get("rows_key").asText();
+            assertEquals(HALVES, parts.stream().map(Embedding::encoder).toList(), file.toString());
+            try (SafetensorsFile expected = fixture.expected()) {
+                for (int e = 0; e < HALVES.size(); e++) {
+                    String rowsKey = fixture.sdxlLoad(ENCODERS.get(e)).path("rows_key").asText();
                     assertArrayEquals(expected.entry(rowsKey).intShape(), parts.get(e).shape(), file + " shape " + rowsKey);
                     assertArrayEquals(expected.readFloats(rowsKey), parts.get(e).values(), file + " rows " + rowsKey);
-                    assertEquals(encoder.get("added_tokens").size(), parts.get(e).vectorCount(), file + ": one token per vector");
+                    assertEquals(fixture.sdxlLoad(ENCODERS.get(e)).path("added_tokens").size(), parts.get(e).vectorCount(),
+                            file + ": one token per vector");
                 }
             }
-            String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-            // The pair carries its trigger as the key; the single file's trigger is its name, as A1111 reads it.
-            String trigger = load.get("call").asText().contains("token=") ? stem
-                    : load.get("text_encoder").get("added_tokens").get(0).asText();
-            assertEquals(trigger, parts.get(0).trigger(), file.toString());
+            // The diffusers pair carries its trigger as the key; the single file's trigger is its name, as A1111 reads it.
+            assertEquals(fixture.trigger(), parts.get(0).trigger(), file.toString());
+            if (!fixture.isSdxlClipPair()) {
+                assertEquals(fixture.sdxlLoad(ENCODERS.get(0)).path("added_tokens").get(0).asText(), parts.get(0).trigger(),
+                        file + ": the pair's trigger is the token diffusers added");
+            }
             // Installed as one {clip_l, clip_g} file whose name is the trigger, as A1111 and InvokeAI read it.
-            assertEquals(RootFolder.folderName(trigger), installed.trigger(), file.toString());
+            assertEquals(RootFolder.folderName(fixture.trigger()), installed.trigger(), file.toString());
             assertTrue(installed.file().getFileName().toString().endsWith(".safetensors"), installed.file().toString());
             List<Embedding> reread = formats.read(installed.file());
-            assertEquals(List.of("clip_l", "clip_g"), reread.stream().map(Embedding::encoder).toList(),
+            assertEquals(HALVES, reread.stream().map(Embedding::encoder).toList(),
                     "the installed file is one {clip_l, clip_g} file");
         }
     }
 
     @Test
     void anSdxlEmbeddingIsRefusedByAOneEncoderModelAndTheReverse() throws IOException {
-        EmbeddingFormats formats = Fixtures.formats();
-        Path sdxlModel = null;
-        Path oneEncoderModel = null;
-        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
-            Path variant = golden.folder();
-            Path model = golden.modelDir();
-            if (Files.isDirectory(model.resolve("text_encoder_2"))) {
-                sdxlModel = model;
-            } else {
-                oneEncoderModel = model;
-            }
-        }
-        assertTrue(sdxlModel != null && oneEncoderModel != null, "fixtures with and without text_encoder_2");
-        Object[] first = sdxlRecords().get(0);
-        Path sdxlFile = ((org.neologism.testsupport.GoldenVariant) first[0]).folder().resolve(((JsonNode) first[1]).get("file").asText());
+        EmbeddingFormats formats = AllCodecs.formats();
+        EmbeddingFixture sdxlFile = EmbeddingFixture.sdxlSet().get(0);
+        Path sdxlModel = sdxlFile.variant().modelDir();
+        Path oneEncoderModel = EmbeddingFixture.oneEncoderVariants().get(0).modelDir();
         EmbeddingImporter importer = new EmbeddingImporter(formats,
                 InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve("refusals")), formats));
-        Path oneEncoder = oneEncoderModel;
         EmbeddingWidthMismatchException onOneEncoder = assertThrows(EmbeddingWidthMismatchException.class,
-                () -> importer.importEmbedding(new ImportRequest(sdxlFile, Optional.empty(), Optional.of(oneEncoder), false)));
+                () -> importer.importEmbedding(new ImportRequest(sdxlFile.file(), Optional.empty(),
+                        Optional.of(oneEncoderModel), false)));
         assertTrue(onOneEncoder.getMessage().startsWith("Cannot load embedding for "), onOneEncoder.getMessage());
         assertTrue(onOneEncoder.getMessage().contains("It was trained on a model with token dimensions "), onOneEncoder.getMessage());
 
-        int l = ModelTokenWidth.of(sdxlModel, "clip_l");
-        int g = ModelTokenWidth.of(sdxlModel, "clip_g");
+        // The widths of the SDXL model's encoders: those of the halves diffusers loaded into it.
+        int l = rowsWidth(sdxlFile, ENCODERS.get(0));
+        int g = rowsWidth(sdxlFile, ENCODERS.get(1));
         Path single = temp.resolve("single.safetensors");
         formats.codec("diffusers_safetensors").write(List.of(new Embedding("<one>", new int[] {1, l}, new float[l],
                 "test")), single);
-        Path sdxl = sdxlModel;
         EmbeddingWidthMismatchException onSdxl = assertThrows(EmbeddingWidthMismatchException.class,
-                () -> importer.importEmbedding(new ImportRequest(single, Optional.empty(), Optional.of(sdxl), false)));
+                () -> importer.importEmbedding(new ImportRequest(single, Optional.empty(), Optional.of(sdxlModel), false)));
         assertEquals("Cannot load embedding for <one>. It was trained on a model with token dimension " + l + ", but the"
                 + " current model has token dimensions " + l + " (clip_l) and " + g + " (clip_g)", onSdxl.getMessage());
+    }
+
+    /** The width of the rows diffusers loaded into {@code encoder}: that encoder's token width. */
+    private static int rowsWidth(EmbeddingFixture fixture, String encoder) throws IOException {
+        try (SafetensorsFile expected = fixture.expected()) {
+            int[] shape = expected.entry(fixture.sdxlLoad(encoder).path("rows_key").asText()).intShape();
+            return shape[shape.length - 1];
+        }
     }
 }

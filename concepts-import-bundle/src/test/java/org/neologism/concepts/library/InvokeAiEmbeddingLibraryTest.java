@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.AllCodecs;
+import org.neologism.concepts.EmbeddingFixture;
 import org.neologism.concepts.codec.KohyaEmbParamsCodec;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.EmbeddingConflictException;
@@ -40,50 +41,50 @@ class InvokeAiEmbeddingLibraryTest {
 
     @Test
     void aTriggerIsInstalledWhereInvokeAiLooksWithASingleVectorWrittenOneDimensional() throws IOException {
-        InstalledEmbedding installed = library().install(embedding("<cat-toy>", 1, 0.5f), false);
-        Path expected = root.resolve("embeddings/cat-toy/learned_embeds.bin");
+        InstalledEmbedding installed = library().install(embedding("<my-concept>", 1, 0.5f), false);
+        Path expected = root.resolve("embeddings/my-concept/learned_embeds.bin");
         assertEquals(expected, installed.file());
         assertEquals("learned_embeds_bin", installed.format());
         try (TorchCheckpoint checkpoint = TorchCheckpoint.open(expected)) {
-            assertArrayEquals(new int[] {8}, checkpoint.tensors().get("<cat-toy>").intShape());
+            assertArrayEquals(new int[] {8}, checkpoint.tensors().get("<my-concept>").intShape());
         }
-        assertEquals(List.of("<cat-toy>"), library().list().stream().map(InstalledEmbedding::trigger).toList());
-        assertEquals(expected, library().find("<cat-toy>").orElseThrow().file());
-        assertEquals(expected, library().find("cat-toy").orElseThrow().file(), "brackets do not make another folder");
+        assertEquals(List.of("<my-concept>"), library().list().stream().map(InstalledEmbedding::trigger).toList());
+        assertEquals(expected, library().find("<my-concept>").orElseThrow().file());
+        assertEquals(expected, library().find("my-concept").orElseThrow().file(), "brackets do not make another folder");
     }
 
     @Test
     void installingAnInstalledTriggerIsRefusedAndNothingIsOverwritten() throws IOException {
-        library().install(embedding("<cat-toy>", 1, 0.5f), false);
-        Path file = root.resolve("embeddings/cat-toy/learned_embeds.bin");
+        library().install(embedding("<my-concept>", 1, 0.5f), false);
+        Path file = root.resolve("embeddings/my-concept/learned_embeds.bin");
         byte[] before = Files.readAllBytes(file);
         EmbeddingConflictException error = assertThrows(EmbeddingConflictException.class,
-                () -> library().install(embedding("<cat-toy>", 3, 0.25f), false));
+                () -> library().install(embedding("<my-concept>", 3, 0.25f), false));
         assertTrue(error.getMessage().contains("--force") && error.getMessage().contains(file.toString()), error.getMessage());
         assertArrayEquals(before, Files.readAllBytes(file));
-        assertThrows(EmbeddingConflictException.class, () -> library().install(embedding("cat-toy", 1, 1f), false));
+        assertThrows(EmbeddingConflictException.class, () -> library().install(embedding("my-concept", 1, 1f), false));
     }
 
     @Test
     void forceReplacesTheEmbeddingAndLeavesNoStagingFilesBehind() throws IOException {
-        library().install(embedding("<cat-toy>", 1, 0.5f), false);
-        InstalledEmbedding replaced = library().install(embedding("<cat-toy>", 3, 0.25f), true);
+        library().install(embedding("<my-concept>", 1, 0.5f), false);
+        InstalledEmbedding replaced = library().install(embedding("<my-concept>", 3, 0.25f), true);
         assertEquals(3, replaced.vectorCount());
         assertEquals(0.25f, replaced.parts().get(0).values()[0]);
         try (Stream<Path> all = Files.walk(root)) {
-            assertEquals(List.of(root.resolve("embeddings/cat-toy/learned_embeds.bin")),
+            assertEquals(List.of(root.resolve("embeddings/my-concept/learned_embeds.bin")),
                     all.filter(Files::isRegularFile).toList());
         }
     }
 
     @Test
     void forceAlsoRemovesAHandCopiedFileWithTheSameTrigger() throws IOException {
-        Path handCopied = root.resolve("embeddings/mine/cat-toy.safetensors");
+        Path handCopied = root.resolve("embeddings/mine/my-concept.safetensors");
         Files.createDirectories(handCopied.getParent());
         new KohyaEmbParamsCodec().write(List.of(embedding("x", 2, 1f)), handCopied);
-        assertEquals("cat-toy", library().find("cat-toy").orElseThrow().trigger());
-        assertThrows(EmbeddingConflictException.class, () -> library().install(embedding("<cat-toy>", 1, 2f), false));
-        library().install(embedding("<cat-toy>", 1, 2f), true);
+        assertEquals("my-concept", library().find("my-concept").orElseThrow().trigger());
+        assertThrows(EmbeddingConflictException.class, () -> library().install(embedding("<my-concept>", 1, 2f), false));
+        library().install(embedding("<my-concept>", 1, 2f), true);
         assertFalse(Files.exists(handCopied));
         assertEquals(1, library().list().size());
     }
@@ -100,30 +101,30 @@ class InvokeAiEmbeddingLibraryTest {
 
     @Test
     void removeDeletesTheFileAndItsFolderAndNamesAMissingTrigger() throws IOException {
-        library().install(embedding("<cat-toy>", 1, 0.5f), false);
+        library().install(embedding("<my-concept>", 1, 0.5f), false);
         Files.createDirectories(root.resolve("embeddings/keep"));
         Files.writeString(root.resolve("embeddings/keep/notes.txt"), "not an embedding");
-        InstalledEmbedding removed = library().remove("<cat-toy>");
-        assertEquals("<cat-toy>", removed.trigger());
-        assertFalse(Files.exists(root.resolve("embeddings/cat-toy")));
+        InstalledEmbedding removed = library().remove("<my-concept>");
+        assertEquals("<my-concept>", removed.trigger());
+        assertFalse(Files.exists(root.resolve("embeddings/my-concept")));
         assertTrue(Files.exists(root.resolve("embeddings/keep/notes.txt")), "unrelated files stay");
-        FileNotFoundException missing = assertThrows(FileNotFoundException.class, () -> library().remove("<cat-toy>"));
-        assertTrue(missing.getMessage().contains("<cat-toy>") && missing.getMessage().contains("ti:embeddings"),
+        FileNotFoundException missing = assertThrows(FileNotFoundException.class, () -> library().remove("<my-concept>"));
+        assertTrue(missing.getMessage().contains("<my-concept>") && missing.getMessage().contains("ti:embeddings"),
                 missing.getMessage());
     }
 
     @Test
     void listingFindsFilesAnywhereUnderEmbeddingsAndSkipsOthers() throws IOException {
         assertEquals(List.of(), library().list(), "no folder yet");
-        for (Path fixture : AllCodecs.embeddingFiles()) {
-            Path copy = root.resolve("embeddings").resolve(fixture.getParent().getParent().getFileName().toString())
-                    .resolve(fixture.getFileName());
+        List<EmbeddingFixture> fixtures = EmbeddingFixture.all();
+        for (EmbeddingFixture fixture : fixtures) {
+            Path copy = root.resolve("embeddings").resolve(fixture.variant().name()).resolve(fixture.fileName());
             Files.createDirectories(copy.getParent());
-            Files.copy(fixture, copy);
+            Files.copy(fixture.file(), copy);
         }
         Files.writeString(root.resolve("embeddings/README.txt"), "hello");
         List<InstalledEmbedding> listed = library().list();
-        assertEquals(AllCodecs.embeddingFiles().size(), listed.size());
+        assertEquals(fixtures.size(), listed.size(), "one entry per embedding file, and none for the README");
     }
 
     @Test

@@ -6,17 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neologism.concepts.AllCodecs;
-import org.neologism.testsupport.Fixtures;
-import org.neologism.testsupport.GoldenVariant;
+import org.neologism.concepts.EmbeddingFixture;
+import org.neologism.concepts.codec.LearnedEmbedsBinCodec;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.embedding.InvalidEmbeddingFileException;
 import org.neologism.core.tensors.TorchCheckpoint;
@@ -28,30 +30,29 @@ class SdConceptsFoldersTest {
 
     private final SdConceptsFolders folders = new SdConceptsFolders(AllCodecs.formats());
 
-    /** The token width of the variant's model (index.json config). */
-    private static int width(GoldenVariant variant) {
-        return variant.index().path("config").path("text").path("hidden_size").asInt();
-    }
-
-    /** A concept folder as the library publishes it, built from a fixture file. */
-    private Path conceptFolder(GoldenVariant variant) throws IOException {
-        Path folder = Files.createDirectories(temp.resolve(variant.name() + "-cat-toy"));
-        Files.copy(variant.file("embeddings/sd_concepts_learned_embeds.bin"), folder.resolve("learned_embeds.bin"));
-        Files.writeString(folder.resolve("token_identifier.txt"), "<cat-toy>");
+    /**
+     * A concept folder as the library publishes it, built from a fixture learned_embeds.bin: its token file names
+     * the fixture's trigger, its concept image is one the test draws.
+     */
+    private Path conceptFolder(EmbeddingFixture fixture) throws IOException {
+        Path folder = Files.createDirectories(temp.resolve(fixture.variant().name() + "-" + fixture.stem()));
+        Files.copy(fixture.file(), folder.resolve("learned_embeds.bin"));
+        Files.writeString(folder.resolve("token_identifier.txt"), fixture.trigger());
         Files.writeString(folder.resolve("type_of_concept.txt"), "object\n");
         Files.createDirectories(folder.resolve("concept_images"));
-        Files.copy(variant.file("preprocess_src.png"),
-                folder.resolve("concept_images/0.png"));
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", folder.resolve("concept_images/0.png").toFile());
         Files.writeString(folder.resolve("concept_images/notes.txt"), "not an image");
         return folder;
     }
 
+    /** Every learned_embeds.bin file of the one-encoder set: what an sd-concepts-library folder holds. */
     @Test
     void aConceptFolderReadsItsEmbeddingTokenTypeAndImages() throws IOException {
-        for (GoldenVariant variant : Fixtures.supportedGoldenVariants()) {
-            ConceptFolder concept = folders.read(conceptFolder(variant));
-            assertEquals("<cat-toy>", concept.embedding().trigger());
-            assertArrayEquals(new int[] {width(variant)}, concept.embedding().shape());
+        for (EmbeddingFixture fixture : EmbeddingFixture.every(EmbeddingFixture.oneEncoderSet(), "a learned_embeds.bin",
+                f -> f.format().equals(LearnedEmbedsBinCodec.FORMAT))) {
+            ConceptFolder concept = folders.read(conceptFolder(fixture));
+            assertEquals(fixture.trigger(), concept.embedding().trigger());
+            assertArrayEquals(fixture.shape(), concept.embedding().shape(), fixture.toString());
             assertEquals("object", concept.typeOfConcept());
             assertEquals(1, concept.images().size());
         }
@@ -59,14 +60,14 @@ class SdConceptsFoldersTest {
 
     @Test
     void theTokenFileNamesTheTrigger() throws IOException {
-        Path folder = conceptFolder(Fixtures.supportedGoldenVariants().get(0));
+        Path folder = conceptFolder(EmbeddingFixture.oneVectorTokenDict());
         Files.writeString(folder.resolve("token_identifier.txt"), "<my-cat>");
         assertEquals("<my-cat>", folders.read(folder).embedding().trigger());
     }
 
     @Test
     void aWrongTypeOrAMissingEmbeddingIsNamed() throws IOException {
-        Path folder = conceptFolder(Fixtures.supportedGoldenVariants().get(0));
+        Path folder = conceptFolder(EmbeddingFixture.oneVectorTokenDict());
         Files.writeString(folder.resolve("type_of_concept.txt"), "animal");
         InvalidEmbeddingFileException type = assertThrows(InvalidEmbeddingFileException.class, () -> folders.read(folder));
         assertTrue(type.getMessage().contains("type_of_concept.txt") && type.getMessage().contains("object or style"));
@@ -76,18 +77,21 @@ class SdConceptsFoldersTest {
 
     @Test
     void anExportHasTheLibraryLayoutAndAModelCardAndReadsBack() throws IOException {
-        GoldenVariant variant = Fixtures.supportedGoldenVariants().get(0);
-        Path source = conceptFolder(variant);
+        EmbeddingFixture fixture = EmbeddingFixture.oneVectorTokenDict();
+        String trigger = fixture.trigger();
+        Path source = conceptFolder(fixture);
         ConceptFolder concept = folders.read(source);
-        Path exported = temp.resolve("exported/cat-toy");
+        Path exported = temp.resolve("exported/concept");
         folders.write(new ConceptFolder(concept.embedding(), "style", concept.images()), exported);
-        assertEquals("<cat-toy>", Files.readString(exported.resolve("token_identifier.txt")), "no trailing newline");
+        assertEquals(trigger, Files.readString(exported.resolve("token_identifier.txt")), "no trailing newline");
         assertEquals("style", Files.readString(exported.resolve("type_of_concept.txt")));
         assertTrue(Files.isRegularFile(exported.resolve("concept_images/0.png")));
         String card = Files.readString(exported.resolve("README.md"));
-        assertTrue(card.contains("`<cat-toy>`") && card.contains("concept_images/0.png") && card.contains("textual-inversion"), card);
+        assertTrue(card.contains("`" + trigger + "`") && card.contains("concept_images/0.png") && card.contains("textual-inversion"),
+                card);
         try (TorchCheckpoint checkpoint = TorchCheckpoint.open(exported.resolve("learned_embeds.bin"))) {
-            assertArrayEquals(new int[] {width(variant)}, checkpoint.tensors().get("<cat-toy>").intShape());
+            // One vector is written [d], as sd-concepts-library and InvokeAI 2.3 have it.
+            assertArrayEquals(new int[] {fixture.width()}, checkpoint.tensors().get(trigger).intShape());
         }
         ConceptFolder back = folders.read(exported);
         assertArrayEquals(concept.embedding().values(), back.embedding().values());

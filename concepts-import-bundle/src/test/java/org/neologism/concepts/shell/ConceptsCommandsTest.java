@@ -14,17 +14,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.Descriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.neologism.concepts.Fixtures;
+import org.neologism.concepts.AllCodecs;
+import org.neologism.concepts.EmbeddingFixture;
+import org.neologism.concepts.codec.A1111PtCodec;
+import org.neologism.concepts.codec.LearnedEmbedsBinCodec;
 import org.neologism.concepts.importing.EmbeddingFormats;
 import org.neologism.concepts.library.InvokeAiEmbeddingLibrary;
-import org.neologism.core.root.RootFolder;
 import org.neologism.core.embedding.EmbeddingConflictException;
+import org.neologism.core.root.RootFolder;
 
 class ConceptsCommandsTest {
 
@@ -39,7 +43,7 @@ class ConceptsCommandsTest {
     void capture() {
         originalOut = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        EmbeddingFormats formats = Fixtures.formats();
+        EmbeddingFormats formats = AllCodecs.formats();
         commands = new ConceptsCommands(formats, InvokeAiEmbeddingLibrary.at(new RootFolder(temp.resolve("root")), formats));
     }
 
@@ -54,37 +58,40 @@ class ConceptsCommandsTest {
         return text;
     }
 
-    private static Path fixture(String name) throws IOException {
-        return org.neologism.testsupport.Fixtures.anySupportedGoldenVariant().folder().resolve("embeddings").resolve(name);
-    }
-
+    /** A multi-vector learned_embeds.bin through every command: its trigger, count and width from its record. */
     @Test
     void importListExportInspectAndRemoveWorkTogether() throws IOException {
-        commands._import("", "", "", false, fixture("sd_concepts_multi_vector.bin").toString());
-        assertTrue(output().startsWith("Installed <cat-toy> (3 x 32) at "));
-        commands._import("", "<raw>", "", false, fixture("raw_tensor.pt").toString());
+        EmbeddingFixture multi = EmbeddingFixture.multiVectorTokenDict();
+        String trigger = multi.trigger();
+        int n = multi.vectorCount();
+        int d = multi.width();
+        commands._import("", "", "", false, multi.file().toString());
+        assertTrue(output().startsWith("Installed " + trigger + " (" + n + " x " + d + ") at "));
+        commands._import("", "<raw>", "", false, EmbeddingFixture.bareTensor().file().toString());
         output();
         commands.embeddings("");
         List<String> rows = output().lines().toList();
-        assertEquals(3, rows.size(), rows.toString());
+        assertEquals(3, rows.size(), "the header and the two imports: " + rows);
         assertTrue(rows.get(0).startsWith("TRIGGER"));
-        assertTrue(rows.get(1).matches("<cat-toy>\\s+3 x 32\\s+learned_embeds_bin\\s+.*cat-toy/learned_embeds.bin"), rows.get(1));
+        assertTrue(rows.stream().anyMatch(row -> row.matches(Pattern.quote(trigger) + "\\s+" + n + " x " + d + "\\s+"
+                + LearnedEmbedsBinCodec.FORMAT + "\\s+.*" + Pattern.quote(RootFolder.folderName(trigger) + "/learned_embeds.bin"))),
+                rows.toString());
 
-        Path exported = temp.resolve("out/cat-toy.pt");
-        commands.export("", "a1111_pt", false, "<cat-toy>", exported.toString());
-        assertTrue(output().contains("as a1111_pt"));
+        Path exported = temp.resolve("out/exported.pt");
+        commands.export("", A1111PtCodec.FORMAT, false, trigger, exported.toString());
+        assertTrue(output().contains("as " + A1111PtCodec.FORMAT));
         commands.inspect(exported.toString());
         String inspection = output();
-        assertTrue(inspection.contains("Format     a1111_pt"), inspection);
-        assertTrue(inspection.contains("Tensor     string_to_param/*: F32[3, 32]"), inspection);
-        assertTrue(inspection.contains("Trigger    <cat-toy>  shape [3, 32]  3 x 32"), inspection);
-        assertEquals(3, inspection.lines().filter(l -> l.matches("  vector \\d  norm \\d+\\.\\d{6}")).count(), inspection);
+        assertTrue(inspection.contains("Format     " + A1111PtCodec.FORMAT), inspection);
+        assertTrue(inspection.contains("Tensor     string_to_param/*: F32[" + n + ", " + d + "]"), inspection);
+        assertTrue(inspection.contains("Trigger    " + trigger + "  shape [" + n + ", " + d + "]  " + n + " x " + d), inspection);
+        assertEquals(n, inspection.lines().filter(l -> l.matches("  vector \\d+  norm \\d+\\.\\d{6}")).count(), inspection);
 
-        commands.export("", "kohya_emb_params", false, "<cat-toy>", temp.resolve("out/my-cat.safetensors").toString());
+        commands.export("", "kohya_emb_params", false, trigger, temp.resolve("out/my-cat.safetensors").toString());
         assertTrue(output().contains("readers will call it my-cat after the file name"));
 
         Path concept = temp.resolve("out/concept");
-        commands.export("", "sd_concepts_folder", false, "<cat-toy>", concept.toString());
+        commands.export("", "sd_concepts_folder", false, trigger, concept.toString());
         assertTrue(Files.isRegularFile(concept.resolve("README.md")));
         assertTrue(output().contains("as sd_concepts_folder"));
 
@@ -94,22 +101,24 @@ class ConceptsCommandsTest {
 
     @Test
     void userErrorsAreOneClearMessage() throws IOException {
-        commands._import("", "", "", false, fixture("sd_concepts_learned_embeds.bin").toString());
+        EmbeddingFixture single = EmbeddingFixture.oneVectorTokenDict();
+        String trigger = single.trigger();
+        commands._import("", "", "", false, single.file().toString());
         EmbeddingConflictException conflict = assertThrows(EmbeddingConflictException.class,
-                () -> commands._import("", "", "", false, fixture("sd_concepts_learned_embeds.bin").toString()));
+                () -> commands._import("", "", "", false, single.file().toString()));
         assertTrue(conflict.getMessage().contains("--force"));
         IllegalArgumentException noFormat = assertThrows(IllegalArgumentException.class,
-                () -> commands.export("", "", false, "<cat-toy>", temp.resolve("x.bin").toString()));
-        assertTrue(noFormat.getMessage().contains("--format") && noFormat.getMessage().contains("a1111_pt"));
+                () -> commands.export("", "", false, trigger, temp.resolve("x.bin").toString()));
+        assertTrue(noFormat.getMessage().contains("--format") && noFormat.getMessage().contains(A1111PtCodec.FORMAT));
         IllegalArgumentException badFormat = assertThrows(IllegalArgumentException.class,
-                () -> commands.export("", "ckpt", false, "<cat-toy>", temp.resolve("x.bin").toString()));
+                () -> commands.export("", "ckpt", false, trigger, temp.resolve("x.bin").toString()));
         assertTrue(badFormat.getMessage().startsWith("--format ckpt is unknown"));
         Path existing = Files.writeString(temp.resolve("taken.bin"), "x");
         IOException taken = assertThrows(IOException.class,
-                () -> commands.export("", "learned_embeds_bin", false, "<cat-toy>", existing.toString()));
+                () -> commands.export("", LearnedEmbedsBinCodec.FORMAT, false, trigger, existing.toString()));
         assertTrue(taken.getMessage().contains("--force"));
         assertEquals("x", Files.readString(existing));
-        commands.export("", "learned_embeds_bin", true, "<cat-toy>", existing.toString());
+        commands.export("", LearnedEmbedsBinCodec.FORMAT, true, trigger, existing.toString());
         assertTrue(output().contains("Wrote"));
     }
 

@@ -38,7 +38,8 @@ public final class TrainingOptions {
                     TrainingRequest::learnableProperty, (b, v) -> b.learnableProperty(LearnableProperty.of(v))),
             option("--num_vectors", WHOLE_NUMBER, "vectors per trigger",
                     TrainingRequest::numVectors, (b, v) -> b.numVectors(Integer.parseInt(v))),
-            option("--resolution", WHOLE_NUMBER, "image side in pixels; 768 for SD 2.x 768 models",
+            plain(List.of("--resolution"), WHOLE_NUMBER, "image side in pixels (default " + TrainingRequest.DEFAULT_RESOLUTION
+                            + "; an SDXL model's own size, 1024 for SDXL base); 768 for SD 2.x 768 models",
                     TrainingRequest::resolution, (b, v) -> b.resolution(Integer.parseInt(v))),
             plain(List.of("--center_crop"), SWITCH, "crop the central square before resizing (default off)",
                     TrainingRequest::centerCrop, (b, v) -> b.centerCrop(Boolean.parseBoolean(v))),

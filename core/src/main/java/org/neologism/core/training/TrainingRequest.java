@@ -14,6 +14,9 @@ import java.util.Objects;
  * whose starting values are invokeai-ti's command-line defaults (the one place they live), or change one
  * with {@link #toBuilder()}. {@link #validate()} lists what is wrong with the values themselves; whether
  * the model, the images and the device exist is the {@link Trainer}'s question.
+ *
+ * <p>{@code resolution} is null when not given: the trainer then takes {@link #DEFAULT_RESOLUTION}, as
+ * diffusers' script does, or for an SDXL model that model's own size ({@link #withModelResolution}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainingRequest(
@@ -22,7 +25,7 @@ public record TrainingRequest(
         String initializerToken,
         LearnableProperty learnableProperty,
         int numVectors,
-        int resolution,
+        Integer resolution,
         boolean centerCrop,
         int repeats,
         int trainBatchSize,
@@ -57,6 +60,9 @@ public record TrainingRequest(
         Path originalConfig,
         String predictionType,
         Path tokenizer) {
+
+    /** {@code --resolution} when not given, for SD 1.x/2.x models: diffusers' script's default. */
+    public static final int DEFAULT_RESOLUTION = 512;
 
     /** The pixel grid every model's VAE and UNet downsample by: a resolution must be a multiple of it. */
     public static final int RESOLUTION_STEP = 8;
@@ -160,7 +166,7 @@ public record TrainingRequest(
             problems.add("--mixed_precision=fp16 needs the fused kernels: drop --no_fused_attention,"
                     + " or train with --mixed_precision=no.");
         }
-        if (resolution < RESOLUTION_STEP || resolution % RESOLUTION_STEP != 0) {
+        if (resolution != null && (resolution < RESOLUTION_STEP || resolution % RESOLUTION_STEP != 0)) {
             problems.add("--resolution must be a positive multiple of " + RESOLUTION_STEP + " (the VAE's pixel grid), such"
                     + " as 512 or 768, not " + resolution);
         }
@@ -197,6 +203,14 @@ public record TrainingRequest(
         return List.copyOf(problems);
     }
 
+    /**
+     * This request with a resolution: the given one always, else {@code modelResolution}, the model's choice
+     * ({@link #DEFAULT_RESOLUTION}, or an SDXL model's own size).
+     */
+    public TrainingRequest withModelResolution(int modelResolution) {
+        return resolution != null ? this : toBuilder().resolution(modelResolution).build();
+    }
+
     /** @throws InvalidTrainingRequestException with every problem {@link #validate()} finds */
     public TrainingRequest requireValid() {
         List<String> problems = validate();
@@ -219,7 +233,8 @@ public record TrainingRequest(
         private String initializerToken = "*";
         private LearnableProperty learnableProperty = LearnableProperty.OBJECT;
         private int numVectors = 1;
-        private int resolution = 512;
+        /** Not given: the model's, see {@link TrainingRequest#withModelResolution}. */
+        private Integer resolution;
         private boolean centerCrop;
         private int repeats = 100;
         private int trainBatchSize = 8;

@@ -18,7 +18,9 @@ class TrainingRequestTest {
         assertEquals("*", request.initializerToken());
         assertEquals(LearnableProperty.OBJECT, request.learnableProperty());
         assertEquals(1, request.numVectors());
-        assertEquals(512, request.resolution());
+        // Not given: 512, or an SDXL model's own size, once the trainer knows the model.
+        assertEquals(null, request.resolution());
+        assertEquals(512, request.withModelResolution(TrainingRequest.DEFAULT_RESOLUTION).resolution());
         assertFalse(request.centerCrop());
         assertEquals(100, request.repeats());
         assertEquals(8, request.trainBatchSize());

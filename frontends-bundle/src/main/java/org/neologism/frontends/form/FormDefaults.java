@@ -22,7 +22,9 @@ public record FormDefaults(RootFolder root, Map<String, String> given) {
             "--max_train_steps", "2500",
             "--learning_rate", "5e-4",
             "--lr_warmup_steps", "0",
-            "--mixed_precision", "fp16");
+            "--mixed_precision", "fp16",
+            // The command line leaves it to the model (an SDXL model's own size); InvokeAI's form shows 512.
+            "--resolution", "512");
 
     public FormDefaults {
         given = Map.copyOf(given);

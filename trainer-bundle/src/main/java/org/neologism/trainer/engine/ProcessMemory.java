@@ -15,9 +15,18 @@ public final class ProcessMemory {
     private ProcessMemory() {}
 
     public static long residentBytes() {
+        return statusField("VmRSS:");
+    }
+
+    /** The highest resident memory of the process so far (its high-water mark). */
+    public static long peakResidentBytes() {
+        return statusField("VmHWM:");
+    }
+
+    private static long statusField(String field) {
         try {
             for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

@@ -161,6 +161,18 @@ public class TorchEngine {
         return Arrays.asList(engine.getDevices());
     }
 
+    /**
+     * Sets libtorch's intra-op threads for the calling thread to the machine's cores (or
+     * {@code -Dneologism.threads=N}) and returns the number. The setting is OpenMP's, which is kept per
+     * thread, so every thread that trains or benchmarks sets it itself rather than relying on what its
+     * creator left.
+     */
+    public static int useIntraOpThreads() {
+        int threads = Integer.getInteger("neologism.threads", Runtime.getRuntime().availableProcessors());
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     /** A manager on the default device; the caller closes it, which frees every array made in it. */
     public NDManager newManager() {
         return engine.newBaseManager(defaultDevice());

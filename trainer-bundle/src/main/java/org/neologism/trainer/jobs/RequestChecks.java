@@ -10,6 +10,7 @@ import org.neologism.core.dataset.DatasetLoader;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.tokenizer.ClipTokenizer;
 import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
+import org.neologism.core.training.InvalidTrainingRequestException;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.training.InitializerToken;
@@ -35,17 +36,30 @@ final class RequestChecks {
     /** The first problem of the request on this machine, naming its flag. */
     Optional<String> firstProblem(TrainingRequest request, RootFolder root) {
         try {
+            checkedModel(request, root);
+            return Optional.empty();
+        } catch (InvalidTrainingRequestException e) {
+            return Optional.of(e.problems().get(0));
+        }
+    }
+
+    /**
+     * The request's model, located and opened once for the run that trains it, when every check passes;
+     * else the first problem, naming its flag.
+     */
+    DiffusersFolder checkedModel(TrainingRequest request, RootFolder root) {
+        try {
             DiffusersFolder model = ModelLocator.open(request.model(), root, new SingleFileOptions(
                     request.originalConfig(), request.predictionType(), request.tokenizer()));
             Path images = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(request.placeholderToken());
             checkImages(images);
             checkTokens(model, request);
             torch.deviceFor(request.device());
-            return Optional.empty();
+            return model;
         } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
+            throw new InvalidTrainingRequestException(e.getMessage());
         } catch (UnsupportedModelException e) {
-            return Optional.of("--model " + request.model() + ": " + e.getMessage());
+            throw new InvalidTrainingRequestException("--model " + request.model() + ": " + e.getMessage());
         }
     }
 

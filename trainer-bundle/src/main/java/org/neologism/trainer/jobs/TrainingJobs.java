@@ -20,6 +20,7 @@ import org.neologism.core.training.TrainingProgress;
 import org.neologism.core.training.TrainingRequest;
 import org.neologism.core.training.TrainingStatus;
 import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.training.TextualInversionRun;
 import org.neologism.trainer.training.TrainedEmbeddingInstaller;
 import org.osgi.framework.BundleContext;
@@ -112,18 +113,20 @@ public class TrainingJobs implements Trainer {
 
     @Override
     public long submit(TrainingRequest request) {
-        List<String> problems = problems(request);
+        List<String> problems = request.validate();
         if (!problems.isEmpty()) {
             throw new InvalidTrainingRequestException(problems);
         }
         RootFolder root = rootOf(request);
+        // Located once: the run trains the model the checks found.
+        DiffusersFolder model = checks.checkedModel(request, root);
         TrainingJob job = new TrainingJob(ids.incrementAndGet(), request);
         jobs.add(job);
-        worker.submit(() -> run(job, root));
+        worker.submit(() -> run(job, model, root));
         return job.id();
     }
 
-    private void run(TrainingJob job, RootFolder root) {
+    private void run(TrainingJob job, DiffusersFolder model, RootFolder root) {
         if (job.stopRequested()) {
             job.finish(TrainingStatus.STOPPED, 0, "Removed from the queue before it started");
             return;
@@ -131,7 +134,7 @@ public class TrainingJobs implements Trainer {
         TextualInversionRun.Services services = new TextualInversionRun.Services(torch, datasets, this::followSchedule, this::codec,
                 new TrainedEmbeddingInstaller(library.under(root), root), this::sampler);
         try {
-            TextualInversionRun.Result result = new TextualInversionRun(job.request(), root, services, job).run();
+            TextualInversionRun.Result result = new TextualInversionRun(job.request(), model, root, services, job).run();
             job.finish(result.status(), result.step(), result.message());
         } catch (Exception | LinkageError e) {
             job.finish(TrainingStatus.FAILED, job.progress().step(), describe(e));

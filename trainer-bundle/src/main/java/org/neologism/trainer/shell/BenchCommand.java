@@ -31,8 +31,9 @@ public class BenchCommand {
         this.torch = torch;
     }
 
-    @Descriptor("Time the textual-inversion training step (text encoder, UNet forward and backward) on a model with"
-            + " random inputs of the real shapes, and one VAE encode; prints ms/step, it/s and memory")
+    @Descriptor("Time the textual-inversion training step on a model with random inputs of the real shapes and explain"
+            + " it: per phase (text encoder, UNet forward, backward, optimizer, transfers), the step's analytic FLOPs"
+            + " against a large matrix product's rate, the Java share of the wall time, host round trips and memory")
     public void bench(
             @Descriptor("image side in pixels (default 512)") @Parameter(names = "--resolution", absentValue = "512") int resolution,
             @Descriptor("images per step (default 1)") @Parameter(names = "--train_batch_size", absentValue = "1") int batchSize,
@@ -41,6 +42,10 @@ public class BenchCommand {
             @Descriptor("no or fp16 (default no)") @Parameter(names = "--mixed_precision", absentValue = "no") String precision,
             @Descriptor("use the composed attention and group norm instead of the fused kernels")
             @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean composed,
+            @Descriptor("encode the batch's images with the VAE every step, as diffusers does, instead of the latent cache")
+            @Parameter(names = "--no_latent_cache", presentValue = "true", absentValue = "false") boolean noLatentCache,
+            @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
+            @Parameter(names = "--device", absentValue = "") String device,
             @Descriptor("LDM YAML or diffusers folder describing a single-file model (default: inferred)")
             @Parameter(names = "--original_config", absentValue = "") String originalConfig,
             @Descriptor("epsilon or v_prediction, for an SD 2.x single file")
@@ -48,13 +53,11 @@ public class BenchCommand {
             @Descriptor("a diffusers folder, a .safetensors/.ckpt checkpoint, or a model name (ti:models)") String model)
             throws IOException {
         PrintStream out = System.out;
+        StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, MixedPrecision.of(precision).isHalf(),
+                !composed, !noLatentCache, warmup, steps, device.isBlank() ? null : device);
         DiffusersFolder pipeline = ModelLocator.open(model, RootFolder.ofProcess(),
                 SingleFileOptions.of(originalConfig, predictionType, ""));
-        StepBenchmark.Result result = StepBenchmark.run(torch, pipeline, resolution, batchSize,
-                MixedPrecision.of(precision).isHalf(), !composed, warmup, steps, out::println);
-        out.printf(Locale.ROOT, "%s %dpx batch %d %s %s kernels: median %.1f ms/step (%.2f it/s) over %d steps;"
-                        + " VAE encode %.1f ms/image; resident memory %.2f GB%n",
-                result.model(), result.resolution(), result.batchSize(), result.precision(), result.kernels(),
-                result.medianMillis(), 1000 / result.medianMillis(), steps, result.vaeEncodeMillis(), result.residentBytes() / 1e9);
+        StepBenchmark.Result result = StepBenchmark.run(torch, pipeline, options, out::println);
+        BenchReport.print(result, out);
     }
 }

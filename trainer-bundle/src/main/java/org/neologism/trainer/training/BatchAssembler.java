@@ -10,7 +10,9 @@ import org.neologism.core.tokenizer.ClipTokenizer;
 /**
  * Builds each micro-batch from the run's draws: the prompt ids of the sample's caption or template
  * (tokenised once per tokenizer, there are only a few dozen), the cached posterior of the drawn image and
- * flip, fresh eps and noise, and for SDXL the image's {@code add_time_ids}.
+ * flip, fresh eps and noise, and for SDXL the image's {@code add_time_ids}. A run takes its tables of ids
+ * and time ids to the device ({@link DeviceBatches}); {@link #batch} is the same batch on host arrays with
+ * the noise drawn in Java, the reference form.
  */
 final class BatchAssembler {
 
@@ -91,6 +93,28 @@ final class BatchAssembler {
     static float[] sdxlTimeIds(TrainingImage image) {
         int side = image.resolution();
         return new float[] {image.originalHeight(), image.originalWidth(), 0, 0, side, side};
+    }
+
+    /** Per tokenizer (in pipeline order), every template's ids. */
+    List<List<long[]>> templateIds() {
+        return templateIds;
+    }
+
+    /** Per tokenizer, per image, its caption's ids, or null when the image has no caption. */
+    List<List<long[]>> captionIds() {
+        return captionIds;
+    }
+
+    /** Per image its {@code add_time_ids}, or null when the UNet takes none. */
+    float[][] timeIds() {
+        if (!timeIds) {
+            return null;
+        }
+        float[][] perImage = new float[dataset.images().size()][];
+        for (int i = 0; i < perImage.length; i++) {
+            perImage[i] = sdxlTimeIds(dataset.images().get(i));
+        }
+        return perImage;
     }
 
     private static long[] ids(ClipTokenizer tokenizer, String prompt) {

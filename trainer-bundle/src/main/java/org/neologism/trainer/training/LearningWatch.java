@@ -3,6 +3,7 @@ package org.neologism.trainer.training;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What a run shows of its learning as it goes: the "did it learn" report at every validation step and at
@@ -27,10 +28,12 @@ final class LearningWatch {
         this.observer = observer;
     }
 
-    void afterStep(NDManager manager, long step, double loss, double gradientNorm, float[] vectors) throws IOException {
+    /** @param vectors the current vectors, asked for only on a step that shows them (a read-back from the device) */
+    void afterStep(NDManager manager, long step, double loss, double gradientNorm, Supplier<float[]> vectors)
+            throws IOException {
         report.record(step, loss, gradientNorm);
         if (step % reportEvery == 0) {
-            show(manager, step, vectors);
+            show(manager, step, vectors.get());
         }
     }
 

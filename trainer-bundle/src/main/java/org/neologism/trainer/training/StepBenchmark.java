@@ -2,102 +2,207 @@ package org.neologism.trainer.training;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import org.neologism.trainer.engine.ProcessCpuTime;
 import org.neologism.trainer.engine.ProcessMemory;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.model.nn.FlopCounter;
+import org.neologism.trainer.model.nn.HostTransfers;
 
 /**
- * Times the training step of a model: the text encoder with spliced vectors, the UNet forward and
- * backward, and the update, on random inputs of the real shapes (warm-up steps excluded). Also times
- * one VAE encode, the cost the latent cache pays once per image and flip instead of every step.
+ * Times the training step of a model as a run takes it — draw the batch, (without the latent cache:
+ * encode its images with the VAE), text encoder with the spliced vectors, UNet forward, loss, backward,
+ * AdamW — on random inputs of the real shapes, warm-up steps excluded, and explains the time: each
+ * phase's share, the step's analytic floating-point work against a large matrix product's rate on the
+ * same threads, the part of the wall time spent outside libtorch (measured with libtorch's profiler), the
+ * host round trips, and memory.
  */
 public final class StepBenchmark {
 
     /**
+     * What to measure.
+     *
+     * @param device {@code --device}: cpu, gpu, gpu:N, or null for the default
+     */
+    public record Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache, int warmup,
+                          int steps, String device) {
+
+        public Options {
+            if (resolution < 8 || resolution % 8 != 0) {
+                throw new IllegalArgumentException("--resolution must be a positive multiple of 8, not " + resolution);
+            }
+            if (batchSize < 1 || steps < 1 || warmup < 0) {
+                throw new IllegalArgumentException("--train_batch_size and --steps must be at least 1 and --warmup at"
+                        + " least 0, not " + batchSize + ", " + steps + " and " + warmup);
+            }
+        }
+    }
+
+    /**
      * What was measured.
      *
-     * @param stepMillis     every timed step, in milliseconds
+     * @param inheritedThreads the intra-op threads this thread had before the benchmark set them
+     * @param stepMillis      every timed step, in milliseconds
+     * @param stepCpuMillis   every timed step's CPU time over all threads, in milliseconds
+     * @param phaseMillis     per phase, its median over the timed steps
      * @param vaeEncodeMillis one image through the VAE encoder
-     * @param residentBytes  the process's resident memory after the steps
+     * @param peakFlops       the best rate of a 2048² float32 matrix product on the step's threads
+     * @param cpuPeakFlops    that product's best rate by CPU time per thread
+     * @param javaSplit       one profiled step: its wall time and the part inside libtorch
+     * @param transfers       host round trips of one step
+     * @param deviceMemoryBytes on a GPU, the most device memory in use after a timed step (CUDA's count, which
+     *                        includes libtorch's cache); -1 on the CPU
      */
-    public record Result(String model, int resolution, int batchSize, String precision, String kernels,
-                         double[] stepMillis, double vaeEncodeMillis, long residentBytes) {
+    public record Result(String model, Options options, String kernels, int threads, int inheritedThreads,
+                         double[] stepMillis,
+                         double[] stepCpuMillis,
+                         Map<StepClock.Phase, Double> phaseMillis, double vaeEncodeMillis, FlopCounter.Tally flops,
+                         double peakFlops, double cpuPeakFlops, LibtorchTime.Split javaSplit, HostTransfers.Tally transfers,
+                         long residentBytes, long peakResidentBytes, long deviceMemoryBytes) {
 
         public double medianMillis() {
             double[] sorted = stepMillis.clone();
             Arrays.sort(sorted);
             return sorted[sorted.length / 2];
         }
+
+        public double achievedFlops() {
+            return flops.total() / (medianMillis() / 1000);
+        }
+
+        /** The median step's CPU time: what the step costs whatever else shares the machine. */
+        public double medianCpuMillis() {
+            return median(stepCpuMillis);
+        }
+
+        /**
+         * The rate the step would reach with the threads to itself: its work over its CPU time per thread.
+         * Spinning threads count as busy, so this is, if anything, low.
+         */
+        public double cpuBoundFlops() {
+            return flops.total() / (medianCpuMillis() / 1000 / threads);
+        }
+
+        public double javaShare() {
+            return javaSplit.javaShare();
+        }
     }
+
+    private static final int PEAK_MATRIX = 2048;
 
     private StepBenchmark() {}
 
-    public static Result run(TorchEngine torch, DiffusersFolder model, int resolution, int batchSize, boolean fp16,
-                             boolean fused, int warmup, int steps, Consumer<String> progress) throws IOException {
+    public static Result run(TorchEngine torch, DiffusersFolder model, Options options, Consumer<String> progress)
+            throws IOException {
         Path modelDir = model.root();
         JniUtils.setGradMode(false);
-        try (NDManager manager = torch.newManager();
-             KernelChoice kernels = KernelChoice.of(fused, fp16, manager, progress)) {
+        int inheritedThreads = JniUtils.getNumThreads();
+        TorchEngine.useIntraOpThreads();
+        try (NDManager manager = torch.newManager(torch.device(options.device()));
+             KernelChoice kernels = KernelChoice.of(options.fused(), options.fp16(), manager, progress)) {
             progress.accept("Loading " + modelDir);
-            FrozenNetworks networks = FrozenNetworks.load(model, manager, fp16, kernels.kernels());
+            FrozenNetworks networks = FrozenNetworks.load(model, manager, options.fp16(), kernels.kernels());
+            progress.accept("Measuring a " + PEAK_MATRIX + "² float32 matrix product's rate on "
+                    + JniUtils.getNumThreads() + " threads");
+            MatmulPeak.Rates peak = MatmulPeak.measure(manager, PEAK_MATRIX, 10);
+
+            int resolution = options.resolution();
             SplittableRandom random = new SplittableRandom(1);
             float[] pixels = new float[3 * resolution * resolution];
             for (int i = 0; i < pixels.length; i++) {
                 pixels[i] = (float) (random.nextDouble() * 2 - 1);
             }
             long vaeStart = System.nanoTime();
-            LatentCache cache = LatentCache.encode(networks.vae(), manager, java.util.List.<float[][]>of(new float[][] {pixels, pixels}), resolution);
+            LatentCache cache = LatentCache.encode(networks.vae(), manager, List.<float[][]>of(new float[][] {pixels, pixels}),
+                    resolution);
             double vaeMillis = (System.nanoTime() - vaeStart) / 2e6;
 
-            int width = networks.tokenWidth();
-            float[] vectors = new float[width];
-            long[] ids = new long[batchSize * 77];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = i % 77 == 0 ? 0 : i % 77 < 8 ? 10 + i % 77 : 1;
-            }
-            LatentCache.Posterior posterior = cache.get(0, false);
-            int latentSize = posterior.mean().length;
-            float[] mean = repeat(posterior.mean(), batchSize);
-            float[] std = repeat(posterior.std(), batchSize);
-            TextualInversionStep step = new TextualInversionStep(networks, new long[] {5});
-            // SDXL: the same ids for its second tokenizer, and time ids of an uncropped square image.
-            boolean sdxl = networks.unet().needsAddedConditions();
-            float[] timeIds = new float[batchSize * 6];
-            for (int b = 0; b < batchSize; b++) {
-                System.arraycopy(new float[] {resolution, resolution, 0, 0, resolution, resolution}, 0, timeIds, b * 6, 6);
-            }
-            double[] timings = new double[steps];
-            for (int s = -warmup; s < steps; s++) {
-                float[] eps = TrainingRandom.gaussian(random, batchSize * latentSize);
-                float[] noise = TrainingRandom.gaussian(random, batchSize * latentSize);
-                long[] timesteps = new long[batchSize];
-                for (int b = 0; b < batchSize; b++) {
-                    timesteps[b] = random.nextInt(networks.schedule().numTrainTimesteps());
+            SyntheticRun run = new SyntheticRun(networks, cache, pixels, options, manager);
+            Map<StepClock.Phase, double[]> phases = new EnumMap<>(StepClock.Phase.class);
+            double[] timings = new double[options.steps()];
+            double[] cpuTimings = new double[options.steps()];
+            long deviceMemory = -1;
+            FlopCounter.Tally flops = null;
+            HostTransfers.Tally transfers = null;
+            for (int s = -options.warmup() - 1; s < options.steps(); s++) {
+                if (s == -options.warmup() - 1) {
+                    // The first step is counted, not timed: counting asks libtorch about every layer's input.
+                    HostTransfers.Tally[] moved = new HostTransfers.Tally[1];
+                    flops = FlopCounter.count(() -> moved[0] = HostTransfers.count(() -> run.step(StepClock.NONE)));
+                    transfers = moved[0];
+                    continue;
                 }
-                long start = System.nanoTime();
-                step.run(manager, vectors, new TextualInversionStep.Batch(ids, timesteps, mean, std, eps, noise, posterior.shape(),
-                        sdxl ? ids : null, sdxl ? timeIds : null), 1f);
+                long cpuStart = ProcessCpuTime.nanos();
+                PhaseTimer timer = new PhaseTimer();
+                run.step(timer);
                 if (s >= 0) {
-                    timings[s] = (System.nanoTime() - start) / 1e6;
-                    progress.accept(String.format(java.util.Locale.ROOT, "step %d: %.1f ms", s + 1, timings[s]));
+                    timings[s] = timer.totalNanos() / 1e6;
+                    cpuTimings[s] = (ProcessCpuTime.nanos() - cpuStart) / 1e6;
+                    if (manager.getDevice().isGpu()) {
+                        deviceMemory = Math.max(deviceMemory, CudaUtils.getGpuMemory(manager.getDevice()).getUsed());
+                    }
+                    int step = s;
+                    timer.nanos().forEach((phase, nanos) ->
+                            phases.computeIfAbsent(phase, p -> new double[options.steps()])[step] = nanos / 1e6);
+                    progress.accept(String.format(java.util.Locale.ROOT, "step %d: %.1f ms (load %s)", s + 1, timings[s],
+                            loadAverage()));
                 }
             }
-            return new Result(modelDir.getFileName().toString(), resolution, batchSize, fp16 ? "fp16" : "fp32",
-                    kernels.kernels().name(), timings, vaeMillis, ProcessMemory.residentBytes());
+            LibtorchTime.Split split = LibtorchTime.measure(() -> run.step(StepClock.NONE));
+            Map<StepClock.Phase, Double> medians = new EnumMap<>(StepClock.Phase.class);
+            phases.forEach((phase, values) -> medians.put(phase, median(values)));
+            return new Result(modelDir.getFileName().toString(), options, kernels.kernels().name(), JniUtils.getNumThreads(),
+                    inheritedThreads,
+                    timings, cpuTimings, medians, vaeMillis, flops, peak.wall(), peak.cpu(), split, transfers, ProcessMemory.residentBytes(),
+                    ProcessMemory.peakResidentBytes(), deviceMemory);
         }
     }
 
-    private static float[] repeat(float[] values, int times) {
-        float[] out = new float[values.length * times];
-        for (int i = 0; i < times; i++) {
-            System.arraycopy(values, 0, out, i * values.length, values.length);
+    /** The system's 1, 5 and 15 minute load averages, as uptime prints them (empty off Linux). */
+    public static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "unknown";
         }
-        return out;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** Laps of one step, by phase. */
+    private static final class PhaseTimer implements StepClock {
+        private final Map<Phase, Long> nanos = new EnumMap<>(Phase.class);
+        private final long start = System.nanoTime();
+        private long last = start;
+
+        @Override
+        public void lap(Phase finished) {
+            long now = System.nanoTime();
+            nanos.merge(finished, now - last, Long::sum);
+            last = now;
+        }
+
+        Map<Phase, Long> nanos() {
+            return nanos;
+        }
+
+        long totalNanos() {
+            return last - start;
+        }
     }
 }

@@ -66,15 +66,34 @@ public final class TextualInversionRun {
     static final String WEIGHT_DIGESTS = "cache/weight-digests.json";
 
     private final TrainingRequest request;
+    private final DiffusersFolder model;
     private final RootFolder root;
     private final Services services;
-    private RunObserver observer;
+    /** The caller's observer; from the output folder's preparation on, a run reports through its train.log as well. */
+    private final RunObserver caller;
 
-    public TextualInversionRun(TrainingRequest request, RootFolder root, Services services, RunObserver observer) {
-        this.request = request;
+    /**
+     * @param model the request's model, located and opened once, when the request was checked
+     *              ({@link ModelLocator#open})
+     */
+    public TextualInversionRun(TrainingRequest request, DiffusersFolder model, RootFolder root, Services services,
+                               RunObserver observer) {
+        this.request = request.withModelResolution(defaultResolution(model));
+        this.model = model;
         this.root = root;
         this.services = services;
-        this.observer = observer;
+        this.caller = observer;
+    }
+
+    /**
+     * {@code --resolution} when not given: an SDXL model's own size ({@code unet.sample_size · vae_scale_factor},
+     * 1024 for SDXL base), as diffusers' SDXL script trains; 512 for SD 1.x/2.x, as its textual_inversion.py does.
+     */
+    public static int defaultResolution(DiffusersFolder model) {
+        if (!model.isSdxl()) {
+            return TrainingRequest.DEFAULT_RESOLUTION;
+        }
+        return model.unetConfig().sampleSize() << (model.vaeConfig().blockOutChannels().size() - 1);
     }
 
     /** The output folder the request writes to. */
@@ -86,7 +105,7 @@ public final class TextualInversionRun {
         request.requireValid();
         Path outputDir = outputDir();
         try (OutputFolder folder = OutputFolder.lock(outputDir, "training " + request.placeholderToken() + " on "
-                + request.model(), observer::notice)) {
+                + request.model(), caller::notice)) {
             return runLocked(folder);
         } catch (IOException failure) {
             if (!IoFailure.isFileSystemFailure(failure)) {
@@ -110,140 +129,222 @@ public final class TextualInversionRun {
         return new IoFailure(flags);
     }
 
+    /** The run's phases, in the output folder it holds. */
     private Result runLocked(OutputFolder folder) throws IOException, InterruptedException {
-        String trigger = request.placeholderToken();
-        DiffusersFolder model = ModelLocator.open(request.model(), root,
-                new SingleFileOptions(request.originalConfig(), request.predictionType(), request.tokenizer()));
-        Path modelDir = model.root();
-        Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(trigger);
-        Path outputDir = folder.path();
-        int vectorCount = request.numVectors();
+        RunTokens tokens = RunTokens.of(model, request.placeholderToken(), request.numVectors(), request.initializerToken());
+        Path dataDir = request.trainDataDir() != null ? request.trainDataDir() : root.trainingData(request.placeholderToken());
+        TrainingDataset dataset = loadDataset(dataDir, tokens.expandedTrigger());
+        RunObserver observer = startLog(folder, dataDir);
+        RunStart start = resumeOrStart(folder.path(), dataDir, observer);
 
-        // Each text encoder has its own tokenizer (SDXL's second pads with "!"): ids per tokenizer.
-        List<ClipTokenizer> tokenizers = new ArrayList<>();
-        List<Integer> initializerIds = new ArrayList<>();
-        List<long[]> placeholderIds = new ArrayList<>();
-        for (ClipTokenizer tokenizer : model.tokenizers()) {
-            initializerIds.add(InitializerToken.idOf(tokenizer, request.initializerToken()));
-            placeholderIds.add(toLongs(tokenizer.addPlaceholderTokens(trigger, vectorCount)));
-            tokenizers.add(tokenizer);
-        }
-        String expandedTrigger = ClipTokenizer.expandPlaceholder(trigger, vectorCount);
-        // diffusers' SDXL script resizes the whole image to R×R before its crop, so --center_crop changes nothing.
-        boolean centerCrop = request.centerCrop() && !model.isSdxl();
-        TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
-                centerCrop, request.repeats(), expandedTrigger));
-        dataset.warnings().forEach(observer::notice);
-        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty().flag());
-
-        if (request.resumeFromCheckpoint() == null || request.resumeFromCheckpoint().isBlank()) {
-            folder.prepareForNewRun(request.overwriteOutputDir(), observer::notice);
-        }
-        Files.createDirectories(outputDir.resolve("logs"));
-        observer = new LoggedObserver(observer, outputDir.resolve("logs").resolve("train.log"));
-        observer.notice("Run of " + trigger + ": model " + modelDir + ", images " + dataDir + ", output " + outputDir);
-        if (request.centerCrop() && model.isSdxl()) {
-            observer.notice("--center_crop has no effect on an SDXL model: like diffusers' SDXL script, each image is"
-                    + " resized to " + request.resolution() + "x" + request.resolution() + " whole.");
-        }
-        String datasetFingerprint = RunFingerprint.ofDataset(dataDir, request.resolution(), request.centerCrop());
-        String modelFingerprint = RunFingerprint.ofModel(modelDir, new WeightDigests(root.path().resolve(WEIGHT_DIGESTS)));
-        Optional<Checkpoint> resumed = resumePoint(outputDir, modelDir, datasetFingerprint, modelFingerprint);
-        String runId = resumed.map(Checkpoint::runId).orElseGet(() -> UUID.randomUUID().toString());
-        long seed = resumed.map(Checkpoint::seed)
-                .orElseGet(() -> request.seed() != null ? request.seed() : new SecureRandom().nextLong());
-        long startStep = resumed.map(Checkpoint::step).orElse(0L);
-        double learningRate = TrainingLoop.baseLearningRate(request.learningRate(), request.scaleLr(),
-                request.trainBatchSize(), request.gradientAccumulationSteps());
-        AdamW.Settings adam = new AdamW.Settings(request.adamBeta1(), request.adamBeta2(), request.adamWeightDecay(),
-                request.adamEpsilon());
-        ScheduleSettings scheduleSettings = new ScheduleSettings(request.lrWarmupSteps(), request.maxTrainSteps(),
-                learningRate, request.lrSchedulerParameters());
-
-        // libtorch's grad mode is per thread and on for new threads: off outside the gradient collector.
-        JniUtils.setGradMode(false);
+        prepareThread(observer);
         try (NDManager manager = services.torch().newManager(services.torch().deviceFor(request.device()));
-             LiveSchedule schedule = services.schedules().follow(request.lrScheduler(), scheduleSettings, scheduleListener());
+             LiveSchedule schedule = services.schedules().follow(request.lrScheduler(), scheduleSettings(),
+                     scheduleListener(observer));
              KernelChoice kernels = KernelChoice.of(request.fusedAttention(), request.halfPrecision(),
                      manager, observer::notice)) {
             FrozenNetworks networks = FrozenNetworks.load(model, manager, request.halfPrecision(),
                     kernels.kernels());
-            int width = networks.tokenWidth();
-            float[] vectors;
-            AdamW optimizer;
-            float[] initializer = initialVectors(networks, manager, initializerIds, vectorCount);
-            if (resumed.isPresent()) {
-                Checkpoint checkpoint = resumed.get();
-                vectors = checkpoint.vectors();
-                optimizer = new AdamW(adam, checkpoint.firstMoment(), checkpoint.secondMoment(), checkpoint.step());
-                observer.notice("Resuming from " + outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step())
-                        + " at step " + checkpoint.step());
-            } else {
-                vectors = initializer.clone();
-                optimizer = new AdamW(adam, vectors.length);
+            float[] initializer = initialVectors(networks, manager, tokens.initializerIds(), request.numVectors());
+            Trainable trainable = trainable(start, initializer, folder.path(), observer);
+            LearningWatch watch = learningWatch(model, networks, initializer, start.seed(), folder.path(), observer);
+            try (DeviceTraining device = deviceTraining(networks, tokens, dataset, start.seed(), trainable, manager)) {
+                TrainingLoop loop = new TrainingLoop(device, schedule::multiplier, learningRate());
+                RunFiles files = new RunFiles(folder.path(), LossLog.open(folder.path(), start.step()),
+                        new RunOutputs(folder.path(), request.placeholderToken(), request.numVectors(),
+                                new VectorRows(networks.text().widths()), services.codecs()),
+                        start.recipe(request, networks.tokenWidth()));
+                Optional<Result> ended = train(loop, start.step(), files, watch, manager, observer, dataset.images().size());
+                if (ended.isPresent()) {
+                    return ended.get();
+                }
+                float[] vectors = loop.vectors();
+                watch.atEnd(manager, request.maxTrainSteps(), vectors);
+                return finish(files, vectors);
             }
-            LearningWatch watch = learningWatch(model, networks, initializer, seed, outputDir);
-
-            LatentCache latents = LatentCache.encode(networks.vae(), manager, bothWays(dataset), request.resolution());
-            TrainingRandom random = new TrainingRandom(seed, dataset.images().size(), dataset.repeats(), templates.size(),
-                    networks.schedule().numTrainTimesteps(), dataset.flipProbability());
-            BatchAssembler batches = new BatchAssembler(random, latents, dataset, templates, tokenizers, expandedTrigger,
-                    networks.unet().needsAddedConditions());
-            TextualInversionStep step = new TextualInversionStep(networks, placeholderIds);
-            LossLog log = LossLog.open(outputDir, startStep);
-            RunOutputs outputs = new RunOutputs(outputDir, trigger, vectorCount, new VectorRows(networks.text().widths()),
-                    services.codecs());
-
-            Checkpoint.Recipe recipe = new Checkpoint.Recipe(seed, trigger, vectorCount, width, datasetFingerprint,
-                    modelFingerprint, request, runId);
-            TrainingLoop loop = new TrainingLoop(step, batches::batch, optimizer, schedule::multiplier, learningRate,
-                    request.trainBatchSize(), request.gradientAccumulationSteps());
-            long started = System.nanoTime();
-            observer.status(TrainingStatus.RUNNING, "Training " + trigger + " on " + dataset.images().size()
-                    + " images from step " + startStep + " of " + request.maxTrainSteps());
-            for (long done = startStep; done < request.maxTrainSteps(); done++) {
-                if (observer.stopRequested()) {
-                    // no learned_embeds.bin: a stopped run's embedding is not a result, its checkpoint resumes it
-                    Path saved = done > startStep ? recipe.at(done, vectors, optimizer).save(outputDir)
-                            : outputDir.resolve(Checkpoint.FOLDER_PREFIX + done);
-                    return new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step " + done
-                            + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
-                            + " --resume_from_checkpoint latest." : " before any training step, so there is no checkpoint to resume from."));
-                }
-                TrainingLoop.Step stepped = loop.run(manager, vectors, done);
-                double loss = stepped.loss();
-                double lr = stepped.lr();
-                if (!stepped.finite()) {
-                    // kept as an intermediate file: a diverged run has no final learned_embeds.bin
-                    Path kept = outputs.writeIntermediate(done, vectors);
-                    String what = Double.isFinite(loss) ? "The gradient became NaN or infinite" : "The loss became " + loss;
-                    return new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), what
-                            + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
-                            + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no.");
-                }
-                long global = done + 1;
-                double seconds = (System.nanoTime() - started) / 1e9;
-                log.append(new LossLog.Row(global, loss, lr, seconds));
-                observer.stepDone(global, request.maxTrainSteps(), loss, lr);
-                watch.afterStep(manager, global, loss, stepped.gradientNorm(), vectors);
-                if (global % request.saveSteps() == 0) {
-                    outputs.writeIntermediate(global, vectors);
-                }
-                if (global % request.checkpointingSteps() == 0) {
-                    recipe.at(global, vectors, optimizer).save(outputDir);
-                    if (request.checkpointsTotalLimit() != null) {
-                        Checkpoint.prune(outputDir, request.checkpointsTotalLimit());
-                    }
-                }
-            }
-            watch.atEnd(manager, request.maxTrainSteps(), vectors);
-            outputs.writeFinal(vectors);
-            outputs.plotLoss(log);
-            Path installed = install(outputs.installable(vectors), outputs.finalFile());
-            return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), outputDir, Optional.of(installed),
-                    "Trained " + trigger + " in " + request.maxTrainSteps() + " steps: " + outputs.finalFile()
-                            + ", installed as " + installed + ". Use " + trigger + " in a prompt.");
         }
+    }
+
+    /** libtorch's settings are per thread: this one trains without grad mode (but in the collector) on every core. */
+    private static void prepareThread(RunObserver observer) {
+        JniUtils.setGradMode(false);
+        int inheritedThreads = JniUtils.getNumThreads();
+        int threads = TorchEngine.useIntraOpThreads();
+        if (threads != inheritedThreads) {
+            observer.notice("libtorch trains on " + threads + " intra-op threads (this thread had " + inheritedThreads + ")");
+        }
+    }
+
+    /** The training images at the request's resolution, their warnings told. */
+    private TrainingDataset loadDataset(Path dataDir, String expandedTrigger) throws IOException {
+        // diffusers' SDXL script resizes the whole image to R×R before its crop, so --center_crop changes nothing.
+        boolean centerCrop = request.centerCrop() && !model.isSdxl();
+        TrainingDataset dataset = services.datasets().load(new DatasetOptions(dataDir, request.resolution(),
+                centerCrop, request.repeats(), expandedTrigger));
+        dataset.warnings().forEach(caller::notice);
+        return dataset;
+    }
+
+    /** A new run empties the folder (as far as the request allows); every report from here on is kept in logs/train.log. */
+    private RunObserver startLog(OutputFolder folder, Path dataDir) throws IOException {
+        Path outputDir = folder.path();
+        if (!resumes()) {
+            folder.prepareForNewRun(request.overwriteOutputDir(), caller::notice);
+        }
+        Files.createDirectories(outputDir.resolve("logs"));
+        RunObserver observer = new LoggedObserver(caller, outputDir.resolve("logs").resolve("train.log"));
+        observer.notice("Run of " + request.placeholderToken() + ": model " + model.root() + ", images " + dataDir
+                + ", output " + outputDir);
+        if (request.centerCrop() && model.isSdxl()) {
+            observer.notice("--center_crop has no effect on an SDXL model: like diffusers' SDXL script, each image is"
+                    + " resized to " + request.resolution() + "x" + request.resolution() + " whole.");
+        }
+        return observer;
+    }
+
+    private boolean resumes() {
+        return request.resumeFromCheckpoint() != null && !request.resumeFromCheckpoint().isBlank();
+    }
+
+    /**
+     * Where the run starts: its fingerprints, and the checkpoint it resumes (with that run's id and seed) or a
+     * new id and the requested (or a random) seed at step 0.
+     */
+    private RunStart resumeOrStart(Path outputDir, Path dataDir, RunObserver observer) throws IOException {
+        Path modelDir = model.root();
+        String datasetFingerprint = RunFingerprint.ofDataset(dataDir, request.resolution(), request.centerCrop());
+        String modelFingerprint = RunFingerprint.ofModel(modelDir, new WeightDigests(root.path().resolve(WEIGHT_DIGESTS)));
+        Optional<Checkpoint> resumed = resumePoint(outputDir, modelDir, datasetFingerprint, modelFingerprint, observer);
+        String runId = resumed.map(Checkpoint::runId).orElseGet(() -> UUID.randomUUID().toString());
+        long seed = resumed.map(Checkpoint::seed)
+                .orElseGet(() -> request.seed() != null ? request.seed() : new SecureRandom().nextLong());
+        return new RunStart(resumed, runId, seed, datasetFingerprint, modelFingerprint);
+    }
+
+    /**
+     * Where a run starts.
+     *
+     * @param resumed the checkpoint it continues, if any
+     */
+    private record RunStart(Optional<Checkpoint> resumed, String runId, long seed, String datasetFingerprint,
+                            String modelFingerprint) {
+
+        long step() {
+            return resumed.map(Checkpoint::step).orElse(0L);
+        }
+
+        Checkpoint.Recipe recipe(TrainingRequest request, int width) {
+            return new Checkpoint.Recipe(seed, request.placeholderToken(), request.numVectors(), width, datasetFingerprint,
+                    modelFingerprint, request, runId);
+        }
+    }
+
+    /** The files a run writes as it goes: loss.csv, the intermediate and final embeddings, its checkpoints. */
+    private record RunFiles(Path outputDir, LossLog log, RunOutputs outputs, Checkpoint.Recipe recipe) {}
+
+    private double learningRate() {
+        return TrainingLoop.baseLearningRate(request.learningRate(), request.scaleLr(), request.trainBatchSize(),
+                request.gradientAccumulationSteps());
+    }
+
+    private ScheduleSettings scheduleSettings() {
+        return new ScheduleSettings(request.lrWarmupSteps(), request.maxTrainSteps(), learningRate(),
+                request.lrSchedulerParameters());
+    }
+
+    /** The vectors and AdamW's state a run starts from: the checkpoint's, or the initializer's and zeros. */
+    private record Trainable(float[] vectors, AdamW optimizer) {}
+
+    private Trainable trainable(RunStart start, float[] initializer, Path outputDir, RunObserver observer) {
+        AdamW.Settings adam = new AdamW.Settings(request.adamBeta1(), request.adamBeta2(), request.adamWeightDecay(),
+                request.adamEpsilon());
+        if (start.resumed().isEmpty()) {
+            return new Trainable(initializer.clone(), new AdamW(adam, initializer.length));
+        }
+        Checkpoint checkpoint = start.resumed().get();
+        observer.notice("Resuming from " + outputDir.resolve(Checkpoint.FOLDER_PREFIX + checkpoint.step())
+                + " at step " + checkpoint.step());
+        return new Trainable(checkpoint.vectors(),
+                new AdamW(adam, checkpoint.firstMoment(), checkpoint.secondMoment(), checkpoint.step()));
+    }
+
+    /**
+     * The latent cache, and the run's state on the device: the vectors and AdamW's moments, the cache and the
+     * prompts' ids as device tensors.
+     */
+    private DeviceTraining deviceTraining(FrozenNetworks networks, RunTokens tokens, TrainingDataset dataset, long seed,
+                                          Trainable trainable, NDManager manager) throws IOException {
+        LatentCache latents = LatentCache.encode(networks.vae(), manager, bothWays(dataset), request.resolution());
+        PromptTemplates templates = PromptTemplates.forProperty(request.learnableProperty().flag());
+        TrainingRandom random = new TrainingRandom(seed, dataset.images().size(), dataset.repeats(), templates.size(),
+                networks.schedule().numTrainTimesteps(), dataset.flipProbability());
+        BatchAssembler assembler = new BatchAssembler(random, latents, dataset, templates, tokens.tokenizers(),
+                tokens.expandedTrigger(), networks.unet().needsAddedConditions());
+        DeviceBatches batches = new DeviceBatches(random, latents, assembler, networks.schedule(), manager);
+        // The vectors and AdamW's state move to the device; they come back only for the files that hold them.
+        return new DeviceTraining(new TextualInversionStep(networks, tokens.placeholderIds()), batches, trainable.vectors(),
+                request.numVectors(), trainable.optimizer(), request.trainBatchSize(), request.gradientAccumulationSteps(),
+                manager);
+    }
+
+    /**
+     * The steps from {@code startStep}: each logged and shown, the intermediate embeddings and checkpoints
+     * written on their steps. Returns how the run ended when it stopped or diverged, empty when every step ran.
+     */
+    private Optional<Result> train(TrainingLoop loop, long startStep, RunFiles files, LearningWatch watch, NDManager manager,
+                                   RunObserver observer, int imageCount) throws IOException, InterruptedException {
+        String trigger = request.placeholderToken();
+        Path outputDir = files.outputDir();
+        long started = System.nanoTime();
+        observer.status(TrainingStatus.RUNNING, "Training " + trigger + " on " + imageCount
+                + " images from step " + startStep + " of " + request.maxTrainSteps());
+        for (long done = startStep; done < request.maxTrainSteps(); done++) {
+            if (observer.stopRequested()) {
+                // no learned_embeds.bin: a stopped run's embedding is not a result, its checkpoint resumes it
+                Path saved = done > startStep ? files.recipe().at(done, loop.vectors(), loop.optimizer()).save(outputDir)
+                        : outputDir.resolve(Checkpoint.FOLDER_PREFIX + done);
+                return Optional.of(new Result(TrainingStatus.STOPPED, done, outputDir, Optional.empty(), "Stopped at step "
+                        + done + (Files.isDirectory(saved) ? "; state saved in " + saved + ". Resume with"
+                        + " --resume_from_checkpoint latest." : " before any training step, so there is no checkpoint to resume from.")));
+            }
+            TrainingLoop.Step stepped = loop.run(done);
+            double loss = stepped.loss();
+            double lr = stepped.lr();
+            if (!stepped.finite()) {
+                // kept as an intermediate file: a diverged run has no final learned_embeds.bin
+                Path kept = files.outputs().writeIntermediate(done, loop.vectors());
+                String what = Double.isFinite(loss) ? "The gradient became NaN or infinite" : "The loss became " + loss;
+                return Optional.of(new Result(TrainingStatus.FAILED, done, outputDir, Optional.empty(), what
+                        + " at step " + (done + 1) + "; training stopped and kept the embedding of step " + done
+                        + " in " + kept + ". Lower --learning_rate, or train with --mixed_precision=no."));
+            }
+            long global = done + 1;
+            double seconds = (System.nanoTime() - started) / 1e9;
+            files.log().append(new LossLog.Row(global, loss, lr, seconds));
+            observer.stepDone(global, request.maxTrainSteps(), loss, lr);
+            watch.afterStep(manager, global, loss, stepped.gradientNorm(), loop::vectors);
+            if (global % request.saveSteps() == 0) {
+                files.outputs().writeIntermediate(global, loop.vectors());
+            }
+            if (global % request.checkpointingSteps() == 0) {
+                files.recipe().at(global, loop.vectors(), loop.optimizer()).save(outputDir);
+                if (request.checkpointsTotalLimit() != null) {
+                    Checkpoint.prune(outputDir, request.checkpointsTotalLimit());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The final embedding and the loss plot written, the embedding installed where InvokeAI finds it. */
+    private Result finish(RunFiles files, float[] vectors) throws IOException {
+        files.outputs().writeFinal(vectors);
+        files.outputs().plotLoss(files.log());
+        Path installed = install(files.outputs().installable(vectors), files.outputs().finalFile());
+        return new Result(TrainingStatus.COMPLETED, request.maxTrainSteps(), files.outputDir(), Optional.of(installed),
+                "Trained " + request.placeholderToken() + " in " + request.maxTrainSteps() + " steps: "
+                        + files.outputs().finalFile() + ", installed as " + installed + ". Use " + request.placeholderToken()
+                        + " in a prompt.");
     }
 
     /**
@@ -251,7 +352,7 @@ public final class TextualInversionRun {
      * sampler services); without the flag nothing is loaded or drawn.
      */
     private LearningWatch learningWatch(DiffusersFolder model, FrozenNetworks networks, float[] initializer, long seed,
-                                        Path outputDir) {
+                                        Path outputDir, RunObserver observer) {
         LearningReport report = new LearningReport(initializer);
         if (!request.validates()) {
             return new LearningWatch(report, Optional.empty(), request.maxTrainSteps(), observer);
@@ -284,7 +385,7 @@ public final class TextualInversionRun {
 
 
     /** A step that waits for its schedule pauses the job; the job shows which schedule it waits for. */
-    private LiveSchedule.Listener scheduleListener() {
+    private static LiveSchedule.Listener scheduleListener(RunObserver observer) {
         return new LiveSchedule.Listener() {
             @Override
             public void notice(String line) {
@@ -299,7 +400,7 @@ public final class TextualInversionRun {
     }
 
     private Optional<Checkpoint> resumePoint(Path outputDir, Path modelDir, String datasetFingerprint,
-                                             String modelFingerprint) throws IOException {
+                                             String modelFingerprint, RunObserver observer) throws IOException {
         String wanted = request.resumeFromCheckpoint();
         if (wanted == null || wanted.isBlank()) {
             return Optional.empty();
@@ -350,13 +451,5 @@ public final class TextualInversionRun {
             images.add(new float[][] {image.pixels(), image.flippedPixels()});
         }
         return images;
-    }
-
-    private static long[] toLongs(int[] ids) {
-        long[] longs = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            longs[i] = ids[i];
-        }
-        return longs;
     }
 }

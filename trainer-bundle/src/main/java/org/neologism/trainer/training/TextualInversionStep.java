@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.clip.TokenSplice;
 import org.neologism.trainer.model.conditioning.Conditioning;
-import org.neologism.trainer.model.unet.AddedConditions;
+import org.neologism.trainer.model.nn.FlopCounter;
+import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.nn.Scalars;
+import org.neologism.trainer.model.unet.AddedConditions;
 
 /**
  * The loss and the placeholder vectors' gradient for one (micro-)batch, as TRAINING.md states it:
@@ -27,7 +29,9 @@ import org.neologism.trainer.model.nn.Scalars;
  * vector row holds one slice per text encoder ({@code [d1 | d2]}), each encoder sees its own slice at its
  * own placeholder ids, and the UNet also gets the pooled projection and the batch's {@code add_time_ids}.
  *
- * Each call runs in its own NDManager scope, so a run of any length holds steady memory.
+ * The step runs on tensors already on the device ({@link #runOnDevice}); {@link #run} is the same step
+ * fed from and read back to Java arrays, as the parity tests and the benchmark use it. Each call runs in
+ * its own NDManager scope, so a run of any length holds steady memory.
  */
 public final class TextualInversionStep {
 
@@ -58,8 +62,25 @@ public final class TextualInversionStep {
         }
     }
 
+    /**
+     * One batch's inputs on the device.
+     *
+     * @param inputIds              per text encoder, {@code [B, 77]} int64
+     * @param timesteps             {@code [B]} int64
+     * @param sqrtAlphaProd         √ᾱ_t, {@code [B, 1, 1, 1]} float32
+     * @param sqrtOneMinusAlphaProd √(1-ᾱ_t), {@code [B, 1, 1, 1]} float32
+     * @param latentMean            {@code [B, C, h, w]} float32, as are std, eps and noise
+     * @param addTimeIds            SDXL: {@code [B, 6]} float32; else null
+     */
+    public record DeviceBatch(List<NDArray> inputIds, NDArray timesteps, NDArray sqrtAlphaProd,
+                              NDArray sqrtOneMinusAlphaProd, NDArray latentMean, NDArray latentStd, NDArray eps,
+                              NDArray noise, NDArray addTimeIds) {}
+
     /** The loss of the batch (before any accumulation scaling) and d(loss·scale)/d(vectors). */
     public record Outcome(float loss, float[] gradient) {}
+
+    /** The same on the device: a 0-d float32 loss and the {@code [n, d]} gradient, in the step's scope. */
+    public record DeviceOutcome(NDArray loss, NDArray gradient) {}
 
     private final FrozenNetworks networks;
     private final List<long[]> placeholderIds;
@@ -94,41 +115,102 @@ public final class TextualInversionStep {
      * @param lossScale what the loss is multiplied by before backward: 1 / gradient_accumulation_steps
      */
     public Outcome run(NDManager parent, float[] vectors, Batch batch, float lossScale) {
-        int width = networks.tokenWidth();
-        Shape latents = new Shape(batch.size(), batch.latentShape()[0], batch.latentShape()[1], batch.latentShape()[2]);
-        try (NDManager step = parent.newSubManager()) {
-            NDArray mean = step.create(batch.latentMean(), latents);
-            NDArray std = step.create(batch.latentStd(), latents);
-            NDArray x0 = mean.add(std.mul(step.create(batch.eps(), latents))).mul((float) scalingFactor);
-            NDArray noise = step.create(batch.noise(), latents);
-            NDArray noisy = networks.schedule().addNoise(x0, noise, batch.timesteps());
-            NDArray target = networks.schedule().target(x0, noise, batch.timesteps());
-            List<NDArray> ids = new ArrayList<>();
-            ids.add(idArray(step, batch.inputIds(), batch.size()));
-            if (placeholderIds.size() > 1) {
-                ids.add(idArray(step, batch.inputIds2(), batch.size()));
-            }
-            NDArray timesteps = step.create(batch.timesteps());
+        return run(parent, vectors, batch, lossScale, StepClock.NONE);
+    }
 
-            NDArray trainable = step.create(vectors, new Shape(vectorCount, width));
-            trainable.setRequiresGradient(true);
-            float loss;
-            try (GradientCollector collector = step.getEngine().newGradientCollector()) {
-                Conditioning conditioning = networks.text().condition(ids, splices(trainable));
-                AddedConditions added = networks.unet().needsAddedConditions()
-                        ? new AddedConditions(conditioning.pooledPromptEmbeds(),
-                                step.create(batch.addTimeIds(), new Shape(batch.size(), 6)))
-                        : null;
-                NDArray prediction = networks.unet().forward(noisy, timesteps, conditioning.promptEmbeds(), added);
-                // The loss is computed in float32 (mixed precision); the cast must keep the gradient.
-                NDArray error = networks.kernels().cast(prediction, DataType.FLOAT32).sub(target);
-                NDArray mse = error.square().mean();
-                // A Java number multiplied in here would be a scalar tensor DJL frees before backward.
-                collector.backward(lossScale == 1f ? mse : mse.mul(Scalars.like(mse, lossScale)));
-                loss = mse.getFloat();
-            }
-            return new Outcome(loss, trainable.getGradient().toFloatArray());
+    /** As above, telling {@code clock} as each phase of the step ends. */
+    public Outcome run(NDManager parent, float[] vectors, Batch batch, float lossScale, StepClock clock) {
+        int width = networks.tokenWidth();
+        try (NDManager step = parent.newSubManager()) {
+            DeviceBatch onDevice = upload(step, batch);
+            NDArray trainable = upload(step.create(vectors, new Shape(vectorCount, width)));
+            clock.lap(StepClock.Phase.UPLOAD);
+            DeviceOutcome outcome = forwardBackward(trainable, onDevice, lossScale, clock);
+            HostTransfers.download();
+            float loss = outcome.loss().getFloat();
+            HostTransfers.download();
+            float[] gradient = outcome.gradient().toFloatArray();
+            clock.lap(StepClock.Phase.DOWNLOAD);
+            return new Outcome(loss, gradient);
         }
+    }
+
+    /** {@code batch} copied to {@code step}'s device. */
+    public DeviceBatch upload(NDManager step, Batch batch) {
+        int size = batch.size();
+        Shape latents = new Shape(size, batch.latentShape()[0], batch.latentShape()[1], batch.latentShape()[2]);
+        Shape perSample = new Shape(size, 1, 1, 1);
+        List<NDArray> ids = new ArrayList<>();
+        ids.add(upload(idArray(step, batch.inputIds(), size)));
+        if (placeholderIds.size() > 1) {
+            ids.add(upload(idArray(step, batch.inputIds2(), size)));
+        }
+        NDArray addTimeIds = networks.unet().needsAddedConditions()
+                ? upload(step.create(batch.addTimeIds(), new Shape(size, 6)))
+                : null;
+        return new DeviceBatch(ids,
+                upload(step.create(batch.timesteps())),
+                upload(step.create(networks.schedule().sqrtAlphaProd(batch.timesteps()), perSample)),
+                upload(step.create(networks.schedule().sqrtOneMinusAlphaProd(batch.timesteps()), perSample)),
+                upload(step.create(batch.latentMean(), latents)),
+                upload(step.create(batch.latentStd(), latents)),
+                upload(step.create(batch.eps(), latents)),
+                upload(step.create(batch.noise(), latents)),
+                addTimeIds);
+    }
+
+    /**
+     * The step on the device: nothing is copied from or to the host.
+     *
+     * @param step    the scope the step's tensors (and the outcome) belong to
+     * @param vectors the current {@code [n, d]} vectors; they are not changed
+     */
+    public DeviceOutcome runOnDevice(NDManager step, NDArray vectors, DeviceBatch batch, float lossScale, StepClock clock) {
+        NDArray trainable = vectors.duplicate();
+        trainable.attach(step);
+        return forwardBackward(trainable, batch, lossScale, clock);
+    }
+
+    /** @param trainable a fresh copy of the vectors in the step's scope, which becomes the leaf autograd differentiates */
+    private DeviceOutcome forwardBackward(NDArray trainable, DeviceBatch batch, float lossScale, StepClock clock) {
+        NDManager step = trainable.getManager();
+        trainable.setRequiresGradient(true);
+        NDArray mean = batch.latentMean();
+        NDArray x0 = mean.add(batch.latentStd().mul(batch.eps())).mul(Scalars.like(mean, scalingFactor));
+        // DdpmSchedule's add_noise and velocity, with the per-sample coefficients already gathered.
+        NDArray noise = batch.noise();
+        NDArray noisy = x0.mul(batch.sqrtAlphaProd()).add(noise.mul(batch.sqrtOneMinusAlphaProd()));
+        NDArray target = networks.schedule().vPrediction()
+                ? noise.mul(batch.sqrtAlphaProd()).sub(x0.mul(batch.sqrtOneMinusAlphaProd()))
+                : noise;
+        clock.lap(StepClock.Phase.NOISING);
+        NDArray mse;
+        try (GradientCollector collector = step.getEngine().newGradientCollector()) {
+            FlopCounter.gradientPath(true);
+            Conditioning conditioning = networks.text().condition(batch.inputIds(), splices(trainable));
+            FlopCounter.gradientPath(false);
+            AddedConditions added = networks.unet().needsAddedConditions()
+                    ? new AddedConditions(conditioning.pooledPromptEmbeds(), batch.addTimeIds())
+                    : null;
+            clock.lap(StepClock.Phase.TEXT_ENCODER);
+            NDArray prediction = networks.unet().forward(noisy, batch.timesteps(), conditioning.promptEmbeds(), added);
+            clock.lap(StepClock.Phase.UNET_FORWARD);
+            // The loss is computed in float32 (mixed precision); the cast must keep the gradient.
+            NDArray error = networks.kernels().cast(prediction, DataType.FLOAT32).sub(target);
+            mse = error.square().mean();
+            clock.lap(StepClock.Phase.LOSS);
+            // A Java number multiplied in here would be a scalar tensor DJL frees before backward.
+            collector.backward(lossScale == 1f ? mse : mse.mul(Scalars.like(mse, lossScale)));
+            clock.lap(StepClock.Phase.BACKWARD);
+        }
+        NDArray gradient = trainable.getGradient();
+        gradient.attach(step);
+        return new DeviceOutcome(mse, gradient);
+    }
+
+    private static NDArray upload(NDArray fromJava) {
+        HostTransfers.upload();
+        return fromJava;
     }
 
     private static NDArray idArray(NDManager step, long[] ids, int batch) {

@@ -105,6 +105,15 @@ public final class TrainingRandom {
         return values;
     }
 
+    /**
+     * A seed for libtorch's generator that draws one sample's {@code stream} on the device, independent
+     * per (stream, sample) as the Java streams are: the device draws depend on the seed and the sample's
+     * position only, so a checkpoint's seed and step are the generator's whole state.
+     */
+    long streamSeed(long stream, long sample) {
+        return generator(stream, sample).nextLong();
+    }
+
     /** An independent generator per (stream, index): SplittableRandom's seeding mixes the bits. */
     private SplittableRandom generator(long stream, long index) {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stream * 0xBF58476D1CE4E5B9L + index);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.config.TextEncoderConfig;
 import org.neologism.trainer.model.nn.Activations;
+import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.nn.Init;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.nn.LayerNorm;
@@ -182,6 +183,8 @@ public final class ClipTextModel extends Module {
         List<NDArray> masks = new ArrayList<>();
         NDArray safeIds = ids;
         for (long id : splice.tokenIds()) {
+            // DJL makes the Java id a tensor from a buffer: a copy from the host, counted for the benchmark.
+            HostTransfers.upload();
             NDArray mask = ids.eq(id);
             masks.add(mask);
             // Placeholder ids may lie beyond the frozen table: look up row 0 there, it is replaced below.

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.config.SchedulerConfig;
 
 /**
@@ -117,6 +118,7 @@ public final class DdpmSchedule {
         long[] shape = new long[like.getShape().dimension()];
         java.util.Arrays.fill(shape, 1);
         shape[0] = values.length;
+        HostTransfers.upload();
         return manager.create(values, new Shape(shape)).toType(like.getDataType() == DataType.FLOAT16
                 ? DataType.FLOAT16 : DataType.FLOAT32, false);
     }

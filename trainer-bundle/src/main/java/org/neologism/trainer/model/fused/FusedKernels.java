@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.neologism.trainer.model.nn.ComposedKernels;
+import org.neologism.trainer.model.nn.FlopCounter;
 import org.neologism.trainer.model.nn.Kernels;
 
 /**
@@ -84,6 +85,7 @@ public final class FusedKernels implements Kernels, AutoCloseable {
 
     @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value, boolean causal, boolean upcast) {
+        FlopCounter.attention(query, key);
         DataType type = query.getDataType();
         boolean cast = upcast && type != DataType.FLOAT32;
         NDList inputs = cast

@@ -40,6 +40,10 @@ public final class Attention extends Module {
 
     /** Attention of [B, N, C] queries over a [B, M, context] context. */
     public NDArray forward(NDArray x, NDArray context) {
+        if (context != x) {
+            // The text conditioning (and with it the trainable vectors) enters the UNet here.
+            FlopCounter.gradientPath(true);
+        }
         NDArray q = splitHeads(toQ.forward(x), heads);
         NDArray k = splitHeads(toK.forward(context), heads);
         NDArray v = splitHeads(toV.forward(context), heads);

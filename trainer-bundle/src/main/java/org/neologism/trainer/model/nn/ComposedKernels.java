@@ -1,6 +1,7 @@
 package org.neologism.trainer.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -14,6 +15,7 @@ public final class ComposedKernels implements Kernels {
 
     @Override
     public NDArray attention(NDArray query, NDArray key, NDArray value, boolean causal, boolean upcast) {
+        FlopCounter.attention(query, key);
         DataType type = query.getDataType();
         boolean cast = upcast && type != DataType.FLOAT32;
         NDArray q = cast ? cast(query, DataType.FLOAT32) : query;
@@ -41,18 +43,18 @@ public final class ComposedKernels implements Kernels {
         return x.getDataType() == type ? x : x.toType(type, false);
     }
 
-    /** transformers' _make_causal_mask: 0 on and below the diagonal, the dtype's lowest value above it. */
+    /**
+     * transformers' _make_causal_mask: 0 on and below the diagonal, the dtype's lowest value above it. Made
+     * on the device from two ranges, so it costs no copy from the host.
+     */
     private static NDArray causalMask(NDManager manager, Shape scoresShape, DataType type) {
-        int n = (int) scoresShape.get(2);
-        int m = (int) scoresShape.get(3);
+        long n = scoresShape.get(2);
+        long m = scoresShape.get(3);
         float lowest = type == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
-        float[] mask = new float[n * m];
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < m; j++) {
-                mask[i * m + j] = lowest;
-            }
-        }
-        return manager.create(mask, new Shape(n, m)).toType(type, false);
+        NDArray above = manager.arange(0f, (float) m, 1f, DataType.FLOAT32).reshape(1, m)
+                .gt(manager.arange(0f, (float) n, 1f, DataType.FLOAT32).reshape(n, 1));
+        return NDArrays.where(above, manager.full(new Shape(n, m), lowest), manager.zeros(new Shape(n, m)))
+                .toType(type, false);
     }
 
     @Override

@@ -19,8 +19,10 @@ public final class Conv2d extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.array(), bias.array(), stride, padding,
+        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.array(), bias.array(), stride, padding,
                 new Shape(1, 1), 1).singletonOrThrow();
+        FlopCounter.convolution(weight.array(), out);
+        return out;
     }
 
     /** The weights' dtype. */

@@ -14,6 +14,7 @@ public final class Linear extends Module {
     }
 
     public NDArray forward(NDArray x) {
+        FlopCounter.linear(x, weight.array());
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight.array()).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight.array(), bias.array()).singletonOrThrow();

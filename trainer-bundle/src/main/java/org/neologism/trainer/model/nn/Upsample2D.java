@@ -3,6 +3,8 @@ package org.neologism.trainer.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * diffusers' {@code Upsample2D} with a conv: nearest-neighbour resize (×2, or to the size of the matching
@@ -28,17 +30,16 @@ public final class Upsample2D extends Module {
     /** F.interpolate(mode="nearest"): source index floor(i · in/out) computed in float32, as libtorch does. */
     static NDArray nearest(NDArray x, long outH, long outW) {
         NDManager manager = x.getManager();
-        NDArray rows = manager.create(sourceIndices(x.getShape().get(2), outH));
-        NDArray columns = manager.create(sourceIndices(x.getShape().get(3), outW));
+        NDArray rows = sourceIndices(manager, x.getShape().get(2), outH);
+        NDArray columns = sourceIndices(manager, x.getShape().get(3), outW);
         return x.get(new NDIndex(":, :, {}", rows)).get(new NDIndex(":, :, :, {}", columns));
     }
 
-    private static long[] sourceIndices(long in, long out) {
+    /** min(floor(i · (float) in/out), in - 1) for i < out, made on the device (no copy from the host). */
+    private static NDArray sourceIndices(NDManager manager, long in, long out) {
         float scale = (float) in / out;
-        long[] indices = new long[(int) out];
-        for (int i = 0; i < out; i++) {
-            indices[i] = Math.min((long) Math.floor(i * scale), in - 1);
-        }
-        return indices;
+        NDArray positions = manager.arange(0f, (float) out, 1f, DataType.FLOAT32);
+        return positions.mul(manager.full(new Shape(), scale)).floor().toType(DataType.INT64, false)
+                .clip(0, in - 1);
     }
 }

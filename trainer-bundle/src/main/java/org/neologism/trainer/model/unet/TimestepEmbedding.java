@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.neologism.trainer.model.nn.Activations;
+import org.neologism.trainer.model.nn.Scalars;
 import org.neologism.trainer.model.nn.Linear;
 import org.neologism.trainer.model.nn.Module;
 
@@ -39,8 +40,9 @@ final class TimestepEmbedding extends Module {
     static NDArray sinusoid(NDArray timesteps, int channels, boolean flipSinToCos, double freqShift) {
         NDManager manager = timesteps.getManager();
         int half = channels / 2;
-        NDArray exponent = manager.arange(0, half, 1, DataType.FLOAT32).mul((float) -Math.log(10000))
-                .div((float) (half - freqShift));
+        NDArray positions = manager.arange(0, half, 1, DataType.FLOAT32);
+        NDArray exponent = positions.mul(Scalars.like(positions, (float) -Math.log(10000)))
+                .div(Scalars.like(positions, (float) (half - freqShift)));
         NDArray frequencies = exponent.exp();
         NDArray arguments = timesteps.toType(DataType.FLOAT32, false).expandDims(1).mul(frequencies.expandDims(0));
         NDArray sin = arguments.sin();

@@ -1,0 +1,64 @@
+package org.neologism.trainer.shell;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import org.neologism.trainer.training.StepBenchmark;
+import org.neologism.trainer.training.StepClock;
+
+/** {@code ti:bench}'s account of a step: where its time goes and how close it comes to the machine's peak. */
+final class BenchReport {
+
+    private BenchReport() {}
+
+    static void print(StepBenchmark.Result result, PrintStream out) {
+        StepBenchmark.Options options = result.options();
+        double median = result.medianMillis();
+        double[] sorted = result.stepMillis().clone();
+        java.util.Arrays.sort(sorted);
+        out.printf(Locale.ROOT, "%s %dpx batch %d %s, %s kernels, %s, %d threads: median %s/step (%.3f it/s, %.2f images/s)"
+                        + " over %d steps (%s–%s)%n",
+                result.model(), options.resolution(), options.batchSize(), options.fp16() ? "fp16" : "fp32", result.kernels(),
+                options.latentCache() ? "latent cache" : "VAE every step", result.threads(), time(median), 1000 / median,
+                1000 * options.batchSize() / median, sorted.length, time(sorted[0]), time(sorted[sorted.length - 1]));
+        if (result.inheritedThreads() != result.threads()) {
+            out.printf(Locale.ROOT, "  (this thread had %d intra-op threads before the benchmark set %d)%n",
+                    result.inheritedThreads(), result.threads());
+        }
+        double phases = 0;
+        for (Map.Entry<StepClock.Phase, Double> phase : result.phaseMillis().entrySet()) {
+            phases += phase.getValue();
+            out.printf(Locale.ROOT, "  %-32s %10s  %5.1f %%%n", phase.getKey().label(), time(phase.getValue()),
+                    100 * phase.getValue() / median);
+        }
+        var split = result.javaSplit();
+        out.printf(Locale.ROOT, "  %-32s %10s  %5.1f %%   (profiled step: %s wall, %s inside libtorch's %d operators)%n",
+                "Java outside libtorch", time(split.javaShare() * median), 100 * split.javaShare(),
+                time(split.wallNanos() / 1e6), time(split.insideNanos() / 1e6), split.operators());
+        out.printf(Locale.ROOT, "  CPU time %s/step over %d threads: %.1f GFLOP/s = %.0f %% of peak (%.1f GFLOP/s) by CPU time, as with the cores to itself%n",
+                time(result.medianCpuMillis()), result.threads(), result.cpuBoundFlops() / 1e9,
+                100 * result.cpuBoundFlops() / result.cpuPeakFlops(), result.cpuPeakFlops() / 1e9);
+        double flops = result.flops().total();
+        out.printf(Locale.ROOT, "  %.0f GFLOP/step (forward %.0f, backward %.0f), %.1f GFLOP/s = %.0f %% of peak (%.1f GFLOP/s,"
+                        + " 2048² fp32 matmul); Java %.0f %%%n",
+                flops / 1e9, result.flops().forward() / 1e9, result.flops().backward() / 1e9, result.achievedFlops() / 1e9,
+                100 * result.achievedFlops() / result.peakFlops(), result.peakFlops() / 1e9, 100 * result.javaShare());
+        out.printf(Locale.ROOT, "  host round trips per step: %d (%d uploads, %d downloads)%n", result.transfers().total(),
+                result.transfers().uploads(), result.transfers().downloads());
+        out.printf(Locale.ROOT, "  VAE encode %s/image; resident memory %.2f GB, peak %.2f GB; load average %s%n",
+                time(result.vaeEncodeMillis()), result.residentBytes() / 1e9, result.peakResidentBytes() / 1e9,
+                StepBenchmark.loadAverage());
+        if (result.deviceMemoryBytes() >= 0) {
+            out.printf(Locale.ROOT, "  device memory in use %.2f GB (most after a step, CUDA's count with libtorch's cache);"
+                    + " phases on a GPU are host-side times (the step's end waits for the device)%n",
+                    result.deviceMemoryBytes() / 1e9);
+        }
+        if (Math.abs(phases - median) > 0.05 * median) {
+            out.printf(Locale.ROOT, "  (the phases' medians add up to %s; steps varied under load)%n", time(phases));
+        }
+    }
+
+    private static String time(double millis) {
+        return millis >= 1000 ? String.format(Locale.ROOT, "%.2f s", millis / 1000) : String.format(Locale.ROOT, "%.1f ms", millis);
+    }
+}

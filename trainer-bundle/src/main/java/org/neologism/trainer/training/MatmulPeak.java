@@ -1,0 +1,48 @@
+package org.neologism.trainer.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import org.neologism.trainer.engine.ProcessCpuTime;
+
+/**
+ * What this machine's libtorch reaches on the arithmetic a step is made of: a large float32 matrix
+ * product on the threads the step uses, best of a few, by wall time and by CPU time per thread (the
+ * latter is what the cores give when nothing else runs). A step's rate is reported as a share of it.
+ */
+final class MatmulPeak {
+
+    /** Best rates in FLOP/s. */
+    record Rates(double wall, double cpu) {}
+
+    private MatmulPeak() {}
+
+    /** The best rates of {@code [n, n] × [n, n]} products. */
+    static Rates measure(NDManager parent, int n, int repeats) {
+        int threads = JniUtils.getNumThreads();
+        double flops = 2.0 * n * n * n;
+        try (NDManager scope = parent.newSubManager()) {
+            NDArray a = scope.randomNormal(0, 1, new Shape(n, n), DataType.FLOAT32);
+            NDArray b = scope.randomNormal(0, 1, new Shape(n, n), DataType.FLOAT32);
+            a.matMul(b).close();
+            double bestWall = 0;
+            double bestCpu = 0;
+            for (int i = 0; i < repeats; i++) {
+                long cpuStart = ProcessCpuTime.nanos();
+                long start = System.nanoTime();
+                NDArray product = a.matMul(b);
+                product.getFloat(0, 0);
+                long nanos = System.nanoTime() - start;
+                long cpuNanos = ProcessCpuTime.nanos() - cpuStart;
+                product.close();
+                bestWall = Math.max(bestWall, flops / (nanos / 1e9));
+                if (cpuNanos > 0) {
+                    bestCpu = Math.max(bestCpu, flops / (cpuNanos / 1e9 / threads));
+                }
+            }
+            return new Rates(bestWall, bestCpu);
+        }
+    }
+}

@@ -29,7 +29,9 @@ import org.neologism.schedulers.sampling.DpmppTwoMSampler;
 import org.neologism.testsupport.Fixtures;
 import org.neologism.testsupport.ModelVariant;
 import org.neologism.trainer.engine.TorchEngine;
-import org.neologism.trainer.generation.ImageGenerator;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.model.single.SingleFileOptions;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
@@ -70,8 +72,8 @@ final class WholeRuns implements AutoCloseable {
     static ModelVariant generatableModel() {
         return Fixtures.modelVariants().stream()
                 .filter(model -> model.architecture().supported())
-                .filter(model -> ImageGenerator.unsupported(model.folder()).isEmpty())
-                .findFirst().orElseThrow(() -> new IllegalStateException("No fixture model the generator supports"));
+                .filter(model -> DiffusersFolder.open(model.folder(), WeightFiles.OPENER).tokenWidths().size() == 1)
+                .findFirst().orElseThrow(() -> new IllegalStateException("No fixture model with one text encoder"));
     }
 
     /** What one run reported and installed. */
@@ -92,7 +94,9 @@ final class WholeRuns implements AutoCloseable {
                     installed.addAll(parts);
                     return root.embeddings().resolve(RootFolder.folderName(request.placeholderToken()));
                 }, WholeRuns::sampler);
-        TextualInversionRun.Result result = new TextualInversionRun(request, root, services, recorder).run();
+        DiffusersFolder model = ModelLocator.open(request.model(), root, new SingleFileOptions(request.originalConfig(),
+                request.predictionType(), request.tokenizer()));
+        TextualInversionRun.Result result = new TextualInversionRun(request, model, root, services, recorder).run();
         return new Outcome(result, List.copyOf(recorder.notices), List.copyOf(recorder.losses), List.copyOf(installed));
     }
 

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,15 +17,20 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 
 /**
  * Seeing what was learned, in the built distribution: a run with {@code --validation_prompt} writes its
  * validation images and contact sheets and lists them in the run log, trains exactly as a run without
- * the flag (which writes no images), and {@code ti:generate} draws the installed embedding by its trigger.
+ * the flag (which writes no images), and {@code ti:generate} draws the installed embedding by its trigger, on SD and
+ * on SDXL models (an SDXL {@code {clip_l, clip_g}} file, each half into its own text encoder).
  */
 class GenerationIT {
 
     private static final String TRIGGER = "<seen-toy>";
+    /** sampling.json holds non-finite numbers (DPM's lambda_min_clipped -inf). */
+    private static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     @TempDir
     static Path shared;
@@ -105,6 +113,38 @@ class GenerationIT {
                 + " --prompt x --sampler nonsense");
         assertEquals(1, unknown.exitCode());
         assertTrue(unknown.err().contains("ti:samplers lists"), unknown.err());
+    }
+
+    @Test
+    void generateDrawsAnSdxlModelWithAClipLClipGEmbeddingByItsTrigger() throws Exception {
+        // the SDXL variant is recognised from its model's pipeline class, never by its folder name; its first
+        // sampling case names the embedding file and the trigger diffusers loaded it under
+        GoldenVariant sdxl = Fixtures.goldenVariants().stream()
+                .filter(v -> v.architecture().pipelineClass().equals("StableDiffusionXLPipeline"))
+                .filter(v -> Files.isRegularFile(v.file("sampling.json"))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no SDXL golden variant with sampling.json in " + Fixtures.root()));
+        JsonNode first = JSON.readTree(sdxl.file("sampling.json").toFile()).path("sections").path("cases").get(0);
+        Path embedding = sdxl.folder().resolve(first.path("textual_inversion").path("file").asText());
+        String trigger = first.path("textual_inversion").path("tokens").get(0).asText();
+        Path sdxlRoot = shared.resolve("sdxl-root");
+        Path out = shared.resolve("sdxl-generated");
+        String generate = "ti:generate --root " + sdxlRoot + " --model " + sdxl.modelDir() + " --prompt '"
+                + first.path("prompt").asText() + "' --steps 3 --seed 9 --output " + out;
+        Distribution.Run run = new Distribution(home).run(600, "-Dneologism.root=" + sdxlRoot,
+                "--run", "ti:import --trigger '" + trigger + "' " + embedding,
+                "--run", generate + " --num_images 2",
+                "--run", generate.replace(out.toString(), out.resolve("negative").toString())
+                        + " --negative_prompt blurry --sampler euler_a");
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("Using " + trigger), run.out());
+        assertTrue(run.out().contains("s per sampler step"), run.out());
+        BufferedImage image = png(out.resolve("9-0.png"));
+        assertEquals(first.path("width").asInt(), image.getWidth(), "the pipeline's default size");
+        assertEquals(first.path("height").asInt(), image.getHeight(), "the pipeline's default size");
+        png(out.resolve("9-1.png"));
+        assertEquals(2 * image.getWidth(), png(out.resolve("9-grid.png")).getWidth());
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(out.resolve("9-0.png")),
+                Files.readAllBytes(out.resolve("negative/9-0.png"))), "a negative prompt and another sampler change the image");
     }
 
     private static BufferedImage png(Path file) throws IOException {

@@ -1,18 +1,23 @@
 package org.neologism.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SDXL in the built distribution, as a user runs it: a tiny SDXL model written by {@code ti:model create},
- * listed by {@code ti:models} with both token widths, trained for a few steps in fp32 and fp16, leaving diffusers'
- * pair of files and installing one {@code {clip_l, clip_g}} file into the library.
+ * listed by {@code ti:models} with both token widths, trained for a few steps in fp32 (with validation images drawn
+ * through the SDXL pipeline, then ti:generate with the installed embedding) and fp16, leaving diffusers' pair of files and installing one {@code {clip_l, clip_g}}
+ * file into the library.
  */
 class SdxlTrainingIT {
 
@@ -48,8 +53,11 @@ class SdxlTrainingIT {
         Distribution.Run run = new Distribution(home).run(600, "-Dneologism.root=" + root,
                 "--run", "ti:model create " + model + " --arch tiny-sdxl",
                 "--run", "ti:models --root " + root,
-                "--run", train(root, model, output),
-                "--run", "ti:embeddings");
+                "--run", train(root, model, output, "--validation_prompt 'a photo of " + TRIGGER + "'"
+                        + " --num_validation_images 2 --validation_steps 2"),
+                "--run", "ti:embeddings",
+                "--run", "ti:generate --root " + root + " --model " + model + " --prompt 'a photo of " + TRIGGER + "'"
+                        + " --steps 2 --seed 4 --output " + output.resolve("generated"));
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().contains("Stable Diffusion XL"), run.out());
         assertTrue(run.out().contains("32+48"), "ti:models shows both widths: " + run.out());
@@ -59,10 +67,28 @@ class SdxlTrainingIT {
         }
         assertTrue(Files.isRegularFile(root.resolve("embeddings/xl-toy/xl-toy.safetensors")), "installed {clip_l, clip_g} file");
         assertTrue(run.out().contains("clip_l") && run.out().contains("clip_g"), run.out());
+        // the trained embedding, installed as one {clip_l, clip_g} file, draws by its trigger
+        assertTrue(run.out().contains("Using " + TRIGGER), run.out());
+        png(output.resolve("generated/4-0.png"));
+        // validation images through the SDXL pipeline: at step 2 and at the end (step 3), two images and a sheet each
+        String log = Files.readString(output.resolve("logs/train.log"));
+        for (int step : new int[] {2, 3}) {
+            BufferedImage first = png(output.resolve("validation/step-" + step + "-0.png"));
+            png(output.resolve("validation/step-" + step + "-1.png"));
+            assertEquals(2 * first.getWidth(), png(output.resolve("validation/step-" + step + "-grid.png")).getWidth());
+            assertTrue(log.contains("Validation images of step " + step), log);
+        }
 
         Path fp16 = work.resolve("fp16");
         Distribution.Run half = new Distribution(home).run(600, "--run", train(root, model, fp16, "--mixed_precision fp16"));
         assertEquals(0, half.exitCode(), half.out() + half.err());
         assertTrue(Files.isRegularFile(fp16.resolve("learned_embeds_2.safetensors")), "fp16 run wrote its pair");
+    }
+
+    private static BufferedImage png(Path file) throws IOException {
+        assertTrue(Files.isRegularFile(file), file + " is missing");
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertNotNull(image, file + " is not an image");
+        return image;
     }
 }

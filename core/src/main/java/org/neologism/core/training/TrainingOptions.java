@@ -80,7 +80,8 @@ public final class TrainingOptions {
             option("--mixed_precision", TEXT, "no or fp16 (UNet and VAE in half precision); bf16 is refused",
                     TrainingRequest::mixedPrecision, (b, v) -> b.mixedPrecision(MixedPrecision.of(v))),
             plain(List.of("--gradient_checkpointing"), SWITCH,
-                    "accepted for compatibility; the frozen networks keep no activations beyond one step",
+                    "recompute the UNet's block activations in backward instead of keeping them: less memory, one more"
+                            + " UNet forward per step (default off)",
                     TrainingRequest::gradientCheckpointing, (b, v) -> b.gradientCheckpointing(Boolean.parseBoolean(v))),
             plain(List.of("--no_fused_attention"), SWITCH,
                     "use the composed attention and group norm instead of libtorch's fused kernels",

@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.List;
 import org.neologism.core.sampling.SamplerStep;
 import org.neologism.core.sampling.SamplingPlan;
+import org.neologism.trainer.model.unet.AddedConditions;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 
 /**
@@ -39,12 +40,14 @@ public final class DenoisingLoop {
 
     /**
      * @param initial  the initial latents [1, C, h, w] (before init_noise_sigma)
-     * @param prompt   the prompt's text states [1, N, d]
-     * @param negative the negative prompt's text states, used only when {@code guidance} is enabled
+     * @param prompt   the prompt's conditioning
+     * @param negative the negative conditioning, used only when {@code guidance} is enabled
+     * @param timeIds  SDXL's {@code add_time_ids} [6], the same for both halves; null for SD 1.x/2.x
      * @return the final latents [1, C, h, w]
      */
-    public float[] run(NDManager parent, SamplingPlan plan, float[] initial, Shape shape, float[] prompt,
-                       float[] negative, Shape textShape, Guidance guidance, NoiseSource noise, StepObserver observer) {
+    public float[] run(NDManager parent, SamplingPlan plan, float[] initial, Shape shape, EncodedPrompt prompt,
+                       EncodedPrompt negative, float[] timeIds, Guidance guidance, NoiseSource noise,
+                       StepObserver observer) {
         boolean cfg = guidance.enabled();
         float initSigma = (float) plan.initNoiseSigma();
         float[] x = initial.clone();
@@ -62,15 +65,16 @@ public final class DenoisingLoop {
             try (NDManager scope = parent.newSubManager()) {
                 NDArray latents = scope.create(x, shape);
                 NDArray modelInput = step.inputScale() == 1 ? latents : latents.mul((float) step.inputScale());
-                NDArray text = scope.create(prompt, textShape);
                 NDArray timestep = scope.create(new float[] {(float) step.timestep()}, new Shape(1));
                 NDArray uncondOut = null;
                 NDArray textOut;
                 NDArray guided;
                 NDArray beforeRescale = null;
                 if (cfg) {
+                    // diffusers' order: [negative, prompt] for the latents, the embeddings and SDXL's added conditions.
                     NDArray both = unet.forward(modelInput.concat(modelInput, 0), timestep,
-                            scope.create(negative, textShape).concat(text, 0));
+                            negative.embeds(scope).concat(prompt.embeds(scope), 0),
+                            added(scope, timeIds, negative, prompt));
                     NDList halves = both.split(2, 0);
                     uncondOut = halves.get(0);
                     textOut = halves.get(1);
@@ -80,7 +84,7 @@ public final class DenoisingLoop {
                         guided = rescale(guided, textOut, guidance.rescale());
                     }
                 } else {
-                    textOut = unet.forward(modelInput, timestep, text);
+                    textOut = unet.forward(modelInput, timestep, prompt.embeds(scope), added(scope, timeIds, prompt));
                     guided = textOut;
                 }
                 samples.addFirst(x);
@@ -101,6 +105,23 @@ public final class DenoisingLoop {
             }
         }
         return x;
+    }
+
+    /** SDXL's {@code added_cond_kwargs} for a UNet batch of {@code parts}: their pooled embeddings, the time ids per part. */
+    private static AddedConditions added(NDManager scope, float[] timeIds, EncodedPrompt... parts) {
+        int batch = parts.length;
+        if (timeIds == null) {
+            return null;
+        }
+        NDArray pooled = parts[0].pooled(scope);
+        for (int i = 1; i < parts.length; i++) {
+            pooled = pooled.concat(parts[i].pooled(scope), 0);
+        }
+        float[] ids = new float[timeIds.length * batch];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(timeIds, 0, ids, b * timeIds.length, timeIds.length);
+        }
+        return new AddedConditions(pooled, scope.create(ids, new Shape(batch, timeIds.length)));
     }
 
     /** Σ sample[j]·x_{k−j} + Σ output[j]·m_{k−j}, terms with a zero coefficient left out. */

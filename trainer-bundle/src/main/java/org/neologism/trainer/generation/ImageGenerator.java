@@ -5,25 +5,28 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.sampling.SamplingPlan;
 import org.neologism.core.sampling.SchedulerValues;
 import org.neologism.core.tokenizer.ClipTokenizer;
 import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
 import org.neologism.trainer.model.DiffusersFolder;
-import org.neologism.trainer.model.clip.ClipTextModel;
-import org.neologism.trainer.model.config.ConfigFiles;
+import org.neologism.trainer.model.conditioning.Conditioning;
+import org.neologism.trainer.model.conditioning.TextConditioner;
 import org.neologism.trainer.model.config.ModelIndex;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 
 /**
- * diffusers' {@code StableDiffusionPipeline} text-to-image call on loaded networks: prompt encoding with
- * textual-inversion embeddings, the denoising loop of a {@link SamplingPlan}, the VAE decode of
- * latents / scaling_factor and the conversion to 8-bit RGB.
+ * diffusers' {@code StableDiffusionPipeline} and {@code StableDiffusionXLPipeline} text-to-image call on loaded
+ * networks: prompt encoding with textual-inversion embeddings (SDXL: both encoders, the pooled projection and
+ * the zeroed negative conditioning of {@code force_zeros_for_empty_prompt}), the denoising loop of a
+ * {@link SamplingPlan} (SDXL: with {@code add_time_ids}), the VAE decode of latents / scaling_factor and the
+ * conversion to 8-bit RGB.
  */
 public final class ImageGenerator {
 
@@ -37,40 +40,28 @@ public final class ImageGenerator {
     /**
      * What to generate.
      *
-     * @param negative the negative prompt's text states, used only when guidance is enabled
+     * @param negative the negative conditioning, used only when guidance is enabled
      */
-    public record Request(SamplingPlan plan, float[] prompt, float[] negative, Shape textShape, Guidance guidance,
+    public record Request(SamplingPlan plan, EncodedPrompt prompt, EncodedPrompt negative, Guidance guidance,
                           int height, int width) {}
 
+    /** {@code StableDiffusionPipeline.__call__}'s default {@code guidance_scale}. */
+    public static final double SD_GUIDANCE_SCALE = 7.5;
+    /** {@code StableDiffusionXLPipeline.__call__}'s default {@code guidance_scale}. */
+    public static final double SDXL_GUIDANCE_SCALE = 5.0;
+    /** The pad token of SDXL's tokenizer_2. */
+    private static final String SDXL_SECOND_PAD = "!";
+
     private final DiffusersFolder model;
-    private final ClipTextModel textEncoder;
+    private final TextConditioner text;
     private final UNet2DCondition unet;
     private final AutoencoderKL vae;
 
-    public ImageGenerator(DiffusersFolder model, ClipTextModel textEncoder, UNet2DCondition unet, AutoencoderKL vae) {
+    public ImageGenerator(DiffusersFolder model, TextConditioner text, UNet2DCondition unet, AutoencoderKL vae) {
         this.model = model;
-        this.textEncoder = textEncoder;
+        this.text = text;
         this.unet = unet;
         this.vae = vae;
-    }
-
-    /**
-     * Why this model's pipeline cannot be generated with, if it cannot: the one place that decides it from
-     * {@code model_index.json}'s {@code _class_name}. SDXL needs its own text conditioning (two encoders,
-     * pooled and time embeddings), which these networks do not have yet.
-     */
-    public static Optional<String> unsupported(Path modelDir) {
-        return unsupported(ConfigFiles.read(modelDir.resolve("model_index.json"), ModelIndex.class));
-    }
-
-    /** As above for a model index already read. */
-    public static Optional<String> unsupported(ModelIndex index) {
-        String pipeline = index.className();
-        if (pipeline != null && pipeline.contains("XL")) {
-            return Optional.of(pipeline + " needs the SDXL text conditioning (two text encoders, pooled and time"
-                    + " embeddings), which Neologism's generator does not have yet: use an SD 1.x or 2.x model");
-        }
-        return Optional.empty();
     }
 
     public DiffusersFolder model() {
@@ -82,9 +73,42 @@ public final class ImageGenerator {
         return SchedulerValues.of(model.root() + " (scheduler)", model.schedulerJson());
     }
 
-    /** A prompt encoder with a fresh tokenizer of the model and {@code embeddings} loaded. */
+    /** The token width of each text encoder, in encoder order. */
+    public int[] tokenWidths() {
+        return text.widths();
+    }
+
+    /** The pipeline's own default guidance scale: 7.5 for SD 1.x/2.x, 5.0 for SDXL. */
+    public double defaultGuidanceScale() {
+        return model.isSdxl() ? SDXL_GUIDANCE_SCALE : SD_GUIDANCE_SCALE;
+    }
+
+    /** A prompt encoder with fresh tokenizers of the model and {@code embeddings} loaded. */
     public PromptEncoder promptEncoder(List<Embedding> embeddings) throws InvalidTokenizerFolderException {
-        return new PromptEncoder(model.tokenizer(), textEncoder, embeddings);
+        return new PromptEncoder(tokenizers(), text, embeddings);
+    }
+
+    /**
+     * One tokenizer per text encoder: a folder's {@code tokenizer/} (and SDXL's {@code tokenizer_2/}). A single
+     * file brings its first tokenizer; SDXL's second is the {@code tokenizer_2/} beside it when it came from a
+     * diffusers folder, else CLIP's vocabulary padding with {@code !}, as SDXL ships its tokenizer_2.
+     */
+    private List<ClipTokenizer> tokenizers() throws InvalidTokenizerFolderException {
+        List<ClipTokenizer> tokenizers = new ArrayList<>();
+        if (model.isFolder()) {
+            for (Path folder : model.tokenizerFolders()) {
+                tokenizers.add(ClipTokenizer.load(folder));
+            }
+            return tokenizers;
+        }
+        ClipTokenizer first = model.tokenizer();
+        tokenizers.add(first);
+        if (model.isSdxl()) {
+            Path beside = first.folder() == null ? null : first.folder().resolveSibling("tokenizer_2");
+            tokenizers.add(beside != null && Files.isDirectory(beside) ? ClipTokenizer.load(beside)
+                    : ClipTokenizer.bundled(SDXL_SECOND_PAD));
+        }
+        return tokenizers;
     }
 
     /** The model's default image side: {@code unet.sample_size · vae_scale_factor}. */
@@ -107,11 +131,46 @@ public final class ImageGenerator {
         return new Shape(1, model.unetConfig().inChannels(), height / factor, width / factor);
     }
 
-    /** Text states [1, 77, d] of {@code text}, as floats. */
-    public float[] encode(NDManager parent, PromptEncoder encoder, String text) {
+    /** The conditioning of {@code text}: prompt_embeds [1, 77, D] and, for SDXL, the pooled [1, P], as floats. */
+    public EncodedPrompt encode(NDManager parent, PromptEncoder encoder, String text) {
         try (NDManager scope = parent.newSubManager()) {
-            return encoder.encode(scope, text).toType(DataType.FLOAT32, false).toFloatArray();
+            Conditioning c = encoder.encode(scope, text);
+            NDArray embeds = c.promptEmbeds();
+            float[] pooled = c.pooled().map(p -> p.toType(DataType.FLOAT32, false).toFloatArray()).orElse(null);
+            return new EncodedPrompt(embeds.toType(DataType.FLOAT32, false).toFloatArray(), embeds.getShape(), pooled);
         }
+    }
+
+    /**
+     * The negative conditioning as {@code encode_prompt} forms it. {@code negative} null is diffusers'
+     * {@code negative_prompt=None}: SD encodes "", and an SDXL pipeline with {@code force_zeros_for_empty_prompt}
+     * (its default) takes zeros like the prompt's embeddings, pooled ones included. Any text, "" too, is encoded.
+     */
+    public EncodedPrompt encodeNegative(NDManager parent, PromptEncoder encoder, String negative, EncodedPrompt prompt) {
+        if (negative == null && zerosForEmptyNegative()) {
+            return prompt.zeros();
+        }
+        return encode(parent, encoder, negative == null ? "" : negative);
+    }
+
+    /**
+     * {@code force_zeros_for_empty_prompt}: an SDXL pipeline's config value, true when model_index.json lacks it
+     * (the pipeline's default) or for a single file; SD pipelines have no such setting.
+     */
+    public boolean zerosForEmptyNegative() {
+        if (!model.isSdxl()) {
+            return false;
+        }
+        ModelIndex index = model.index();
+        return index == null || index.forceZerosForEmptyPrompt() == null || index.forceZerosForEmptyPrompt();
+    }
+
+    /**
+     * SDXL's {@code add_time_ids} [6] of an image of {@code height × width}, as the pipeline forms them from its
+     * defaults: original size (h, w), crop top-left (0, 0), target size (h, w); null for SD 1.x/2.x.
+     */
+    public float[] addTimeIds(int height, int width) {
+        return unet.needsAddedConditions() ? new float[] {height, width, 0, 0, height, width} : null;
     }
 
     public Image generate(NDManager parent, Request request, NoiseSource noise, DenoisingLoop.StepObserver observer) {
@@ -128,7 +187,7 @@ public final class ImageGenerator {
                           DenoisingLoop.StepObserver observer) {
         Shape shape = latentShape(request.height(), request.width());
         float[] latents = new DenoisingLoop(unet).run(parent, request.plan(), initial, shape, request.prompt(),
-                request.negative(), request.textShape(), request.guidance(), noise, observer);
+                request.negative(), addTimeIds(request.height(), request.width()), request.guidance(), noise, observer);
         return decode(parent, latents, shape, request.height(), request.width());
     }
 

@@ -1,7 +1,6 @@
 package org.neologism.trainer.generation;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +18,8 @@ import org.neologism.core.sampling.SamplingPlan;
 public final class TextToImage {
 
     /**
-     * @param negativePrompt "" for none (diffusers encodes "" as the unconditional prompt)
+     * @param negativePrompt null or blank for none (diffusers' {@code negative_prompt=None}: SD encodes "", SDXL
+     *                       zeroes the negative conditioning when its model says {@code force_zeros_for_empty_prompt})
      * @param height         pixels; 0 for the model's own size
      * @param width          pixels; 0 for the model's own size
      */
@@ -36,7 +36,7 @@ public final class TextToImage {
             if (numImages < 1) {
                 throw new IllegalArgumentException("--num_images must be at least 1, not " + numImages);
             }
-            negativePrompt = negativePrompt == null ? "" : negativePrompt;
+            negativePrompt = negativePrompt == null || negativePrompt.isBlank() ? null : negativePrompt;
         }
     }
 
@@ -57,11 +57,10 @@ public final class TextToImage {
         SamplingPlan plan = sampler.plan(generator.schedulerValues(), settings.steps());
         PromptEncoder encoder = generator.promptEncoder(embeddings);
         Guidance guidance = new Guidance(settings.guidanceScale(), 0);
-        float[] prompt = generator.encode(manager, encoder, settings.prompt());
-        float[] negative = guidance.enabled() ? generator.encode(manager, encoder, settings.negativePrompt()) : null;
-        int textWidth = generator.model().textEncoderConfig().hiddenSize();
-        Shape textShape = new Shape(1, prompt.length / textWidth, textWidth);
-        ImageGenerator.Request request = new ImageGenerator.Request(plan, prompt, negative, textShape, guidance, height, width);
+        EncodedPrompt prompt = generator.encode(manager, encoder, settings.prompt());
+        EncodedPrompt negative = guidance.enabled()
+                ? generator.encodeNegative(manager, encoder, settings.negativePrompt(), prompt) : null;
+        ImageGenerator.Request request = new ImageGenerator.Request(plan, prompt, negative, guidance, height, width);
         List<ImageGenerator.Image> images = new ArrayList<>();
         for (int i = 0; i < settings.numImages(); i++) {
             int image = i;

@@ -7,9 +7,12 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -81,7 +84,7 @@ public class GenerateCommand {
         new TreeMap<>(samplers).forEach((name, sampler) -> System.out.println(name + "  " + sampler.label()));
     }
 
-    @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline does; installed embeddings are used by"
+    @Descriptor("Draw images from a prompt as diffusers' StableDiffusionPipeline (SDXL: StableDiffusionXLPipeline) does; installed embeddings are used by"
             + " their trigger (quote it in the shell: '<cat-toy>'). Writes a PNG per image and a grid.")
     public void generate(
             @Descriptor("a diffusers model folder, a .safetensors/.ckpt checkpoint, or the name of one under <root>/models"
@@ -129,11 +132,6 @@ public class GenerateCommand {
         RootFolder root = this.settings.root(rootPath);
         DiffusersFolder folderModel = ModelLocator.open(model, root,
                 SingleFileOptions.of(originalConfig, predictionType, ""));
-        if (folderModel.isFolder()) {
-            ImageGenerator.unsupported(folderModel.index()).ifPresent(reason -> {
-                throw new IllegalArgumentException(folderModel.root() + ": " + reason);
-            });
-        }
         PrintStream out = System.out;
         List<Embedding> embeddings = embeddingsIn(root, prompt + " " + negativePrompt, out);
         Path folder = output.isBlank() ? root.path().resolve("outputs") : Path.of(output).toAbsolutePath();
@@ -143,43 +141,97 @@ public class GenerateCommand {
         try (NDManager manager = torch.newManager(torch.device(device.isBlank() ? null : device));
              KernelChoice kernels = KernelChoice.of(!noFused, false, manager, out::println)) {
             ImageGenerator generator = new ImageGenerator(folderModel,
-                    folderModel.loadTextEncoder(manager, DataType.FLOAT32, kernels.kernels()),
+                    folderModel.loadTextConditioner(manager, DataType.FLOAT32, kernels.kernels()),
                     folderModel.loadUNet(manager, DataType.FLOAT32, kernels.kernels()),
                     folderModel.loadVae(manager, DataType.FLOAT32, kernels.kernels()));
             out.println("Generating " + numImages + " image(s) with " + sampler.label() + ", " + steps + " steps, guidance "
                     + guidanceScale + ", seed " + seedValue);
+            long drawing0 = System.nanoTime();
+            StepClock clock = new StepClock(drawing0);
             List<ImageGenerator.Image> images = TextToImage.run(manager, generator, sampler, embeddings, drawing,
                     (image, step, total) -> {
+                        clock.stepDone(step);
                         out.print("\r" + bar(image, numImages, step, total, started));
                         out.flush();
                     });
             out.println();
+            // with guidance each step runs the UNet on [negative, prompt] at once
+            out.println(String.format(Locale.ROOT, "Drew %d image(s) in %.1f s: %.2f s per sampler step (UNet batch %d)",
+                    numImages, (System.nanoTime() - drawing0) / 1e9, clock.secondsPerStep(), guidanceScale > 1 ? 2 : 1));
             for (Path file : TextToImage.write(images, folder, Long.toString(seedValue))) {
                 out.println("Wrote " + file);
             }
         }
     }
 
-    /** The installed embeddings whose triggers the text uses; unknown <...> words are reported, not fatal. */
+    /**
+     * The installed embeddings whose triggers the text uses; unknown <...> words are reported, not fatal. A
+     * {@code <name>} word finds the embedding the library keeps under that name, as InvokeAI's prompt syntax does:
+     * SDXL's single files take their trigger from the file name, so {@code <xl-toy>} finds {@code xl-toy.safetensors}
+     * and is then the token the prompt uses. Other installed triggers are used where the rest of the text has them.
+     */
     private List<Embedding> embeddingsIn(RootFolder root, String text, PrintStream out) throws java.io.IOException {
         EmbeddingLibrary installed = library.under(root);
         List<Embedding> found = new ArrayList<>();
-        for (InstalledEmbedding embedding : installed.list()) {
-            if (text.contains(embedding.trigger())) {
-                found.add(embedding.parts().get(0));
-                out.println("Using " + embedding.trigger() + " (" + embedding.vectorCount() + " vector"
-                        + (embedding.vectorCount() == 1 ? "" : "s") + ") from " + embedding.file());
-            }
-        }
+        Set<Path> used = new HashSet<>();
         Matcher words = TRIGGER.matcher(text);
         while (words.find()) {
             String word = words.group();
-            if (found.stream().noneMatch(e -> e.trigger().equals(word))) {
+            Optional<InstalledEmbedding> embedding = installed.find(word);
+            if (embedding.isEmpty()) {
                 out.println("No installed embedding has the trigger " + word + "; it is read as plain text"
                         + " (ti:embeddings lists the installed ones)");
+            } else if (used.add(embedding.get().file())) {
+                // SDXL's two halves (clip_l, clip_g) each go to their own text encoder.
+                embedding.get().parts().forEach(part -> found.add(part.withTrigger(word)));
+                using(embedding.get(), word, out);
+            }
+        }
+        String rest = TRIGGER.matcher(text).replaceAll(" ");
+        for (InstalledEmbedding embedding : installed.list()) {
+            if (!used.contains(embedding.file()) && rest.contains(embedding.trigger())) {
+                used.add(embedding.file());
+                found.addAll(embedding.parts());
+                using(embedding, embedding.trigger(), out);
             }
         }
         return found;
+    }
+
+    private static void using(InstalledEmbedding embedding, String trigger, PrintStream out) {
+        out.println("Using " + trigger + " (" + embedding.vectorCount() + " vector"
+                + (embedding.vectorCount() == 1 ? "" : "s") + ") from " + embedding.file());
+    }
+
+    /**
+     * Times the sampler steps alone: the mean gap between consecutive steps of an image, so the text encoding
+     * and the VAE decode between images are not counted (with one step per image, the whole time per step).
+     */
+    static final class StepClock {
+        private final long start;
+        private long previous;
+        private long stepNanos;
+        private int timedSteps;
+        private int steps;
+
+        StepClock(long start) {
+            this.start = start;
+            this.previous = start;
+        }
+
+        void stepDone(int step) {
+            long now = System.nanoTime();
+            if (step > 1) {
+                stepNanos += now - previous;
+                timedSteps++;
+            }
+            steps++;
+            previous = now;
+        }
+
+        double secondsPerStep() {
+            return timedSteps > 0 ? stepNanos / 1e9 / timedSteps : (previous - start) / 1e9 / Math.max(1, steps);
+        }
     }
 
     static String bar(int image, int images, int step, int total, long started) {

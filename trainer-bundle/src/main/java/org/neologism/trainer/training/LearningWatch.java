@@ -34,7 +34,7 @@ final class LearningWatch {
         this.observer = observer;
     }
 
-    /** @param vectors the current vectors, asked for only on a step that shows them (a read-back from the device) */
+    /** @param vectors the current vectors, asked for only on a step that shows or checks them (a read-back from the device) */
     void afterStep(NDManager manager, long step, double loss, double gradientNorm, Supplier<float[]> vectors)
             throws IOException {
         report.record(step, loss, gradientNorm);

@@ -34,8 +34,8 @@ public final class StepBenchmark {
      *
      * @param device {@code --device}: cpu, gpu, gpu:N, or null for the default
      */
-    public record Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache, int warmup,
-                          int steps, String device) {
+    public record Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache,
+                          boolean gradientCheckpointing, int warmup, int steps, String device) {
 
         public Options {
             if (resolution < 8 || resolution % 8 != 0) {

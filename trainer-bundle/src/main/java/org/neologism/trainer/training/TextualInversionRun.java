@@ -285,7 +285,9 @@ public final class TextualInversionRun {
                 tokens.expandedTrigger(), networks.unet().needsAddedConditions());
         DeviceBatches batches = new DeviceBatches(random, latents, assembler, networks.schedule(), manager);
         // The vectors and AdamW's state move to the device; they come back only for the files that hold them.
-        return new DeviceTraining(new TextualInversionStep(networks, tokens.placeholderIds()), batches, trainable.vectors(),
+        TextualInversionStep step = new TextualInversionStep(networks, tokens.placeholderIds(),
+                request.gradientCheckpointing());
+        return new DeviceTraining(step, batches, trainable.vectors(),
                 request.numVectors(), trainable.optimizer(), request.trainBatchSize(), request.gradientAccumulationSteps(),
                 manager);
     }
@@ -360,13 +362,10 @@ public final class TextualInversionRun {
         if (!request.validates()) {
             return new LearningWatch(report, Optional.empty(), request.maxTrainSteps(), observer);
         }
-        ImageGenerator.unsupported(model.index()).ifPresent(reason -> {
-            throw new IllegalArgumentException("--validation_prompt: " + reason);
-        });
         Sampler sampler = services.samplers().apply(ValidationImages.SAMPLER).orElseThrow(() -> new IllegalStateException(
                 "--validation_prompt needs the " + ValidationImages.SAMPLER + " sampler, which no bundle provides:"
                         + " start the schedulers bundle, or train without --validation_prompt"));
-        ImageGenerator generator = new ImageGenerator(model, networks.textEncoder(), networks.unet(), networks.vae());
+        ImageGenerator generator = new ImageGenerator(model, networks.text(), networks.unet(), networks.vae());
         ValidationImages images = new ValidationImages(new ValidationImages.Settings(request.validationPrompt(),
                 request.numValidationImages(), request.validationSteps()), generator, sampler, request.placeholderToken(),
                 request.numVectors(), networks.tokenWidth(), seed, outputDir, observer);

@@ -2,6 +2,7 @@ package org.neologism.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -20,13 +21,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.sampling.Sampler;
 import org.neologism.core.sampling.SamplingPlan;
@@ -41,6 +41,7 @@ import org.neologism.schedulers.sampling.LmsSampler;
 import org.neologism.schedulers.sampling.PndmSampler;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.generation.DenoisingLoop;
+import org.neologism.trainer.generation.EncodedPrompt;
 import org.neologism.trainer.generation.Guidance;
 import org.neologism.trainer.generation.ImageGenerator;
 import org.neologism.trainer.generation.NoiseSource;
@@ -54,8 +55,9 @@ import org.neologism.testsupport.GoldenVariant;
  * Text-to-image generation matches diffusers' pipelines for every case of every variant's
  * {@code sampling.json}: the prompt ids and text states, every recorded step's UNet input, outputs, guided
  * prediction and latents, the decoded image and the 8-bit pixels (also through a written PNG), each within
- * the fixtures' own tolerances. Euler a gets the recorded noise. Pipelines the generator cannot run yet
- * (SDXL) are skipped by {@link ImageGenerator#unsupported}, recognised from model_index.json.
+ * the fixtures' own tolerances. Euler a gets the recorded noise. SDXL cases also check the second encoder's ids,
+ * the pooled embeddings, {@code add_time_ids} and the zeroed negative conditioning of
+ * {@code force_zeros_for_empty_prompt}.
  */
 class SamplingParityTest {
 
@@ -72,20 +74,27 @@ class SamplingParityTest {
         torch = new TorchEngine();
     }
 
-    static List<Object[]> cases() throws IOException {
-        List<Object[]> out = new ArrayList<>();
+    @TestFactory
+    List<DynamicNode> generationMatchesDiffusers() {
+        List<DynamicNode> tests = new ArrayList<>();
         for (GoldenVariant variant : Fixtures.goldenVariants()) {
-            Path index = variant.folder().resolve("sampling.json");
-            if (!Files.exists(index)) {
+            if (!Files.exists(variant.file("sampling.json"))) {
                 continue;
             }
-            for (JsonNode c : JSON.readTree(index.toFile()).path("sections").path("cases")) {
-                // The fused kernels the product uses; UNetParityTest and VaeParityTest hold the composed ones to the same numbers.
-                out.add(new Object[] {variant, c.path("name").asText(), "fused"});
-            }
+            // SD 1.x/2.x and SDXL pipelines alike (SDXL: both encoders, pooled embeddings, time ids, zeroed negatives).
+            tests.add(variant.testsOfAnyArchitecture(v -> {
+                List<DynamicTest> cases = new ArrayList<>();
+                for (JsonNode c : readIndex(v).path("sections").path("cases")) {
+                    String name = c.path("name").asText();
+                    // The fused kernels the product uses; UNetParityTest and VaeParityTest hold the composed ones to the same numbers.
+                    cases.add(DynamicTest.dynamicTest(name + " fused", () -> generationMatches(v, name, "fused")));
+                }
+                assertFalse(cases.isEmpty(), v + ": sampling.json lists no cases");
+                return cases.stream();
+            }));
         }
-        assertTrue(!out.isEmpty(), "no sampling cases under " + Fixtures.root());
-        return out;
+        assertFalse(tests.isEmpty(), "no sampling cases under " + Fixtures.root());
+        return tests;
     }
 
     /** max|a − g| ≤ atol + rtol·max|g| per tensor, the fixtures' rule. */
@@ -105,14 +114,10 @@ class SamplingParityTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("cases")
-    void generationMatchesDiffusers(GoldenVariant variant, String caseName, String kernelName) throws Exception {
+    private void generationMatches(GoldenVariant variant, String caseName, String kernelName) throws Exception {
         Path golden = variant.folder();
-        JsonNode index = JSON.readTree(golden.resolve("sampling.json").toFile());
+        JsonNode index = readIndex(variant);
         Path modelDir = golden.resolve(index.path("model_dir").asText()).normalize();
-        Optional<String> unsupported = ImageGenerator.unsupported(modelDir);
-        Assumptions.assumeTrue(unsupported.isEmpty(), () -> variant + ": " + unsupported.get());
         JsonNode c = caseNamed(index, caseName);
         Map<String, Tolerance> tolerances = new HashMap<>();
         index.path("sections").path("tolerances").path("values").fields().forEachRemaining(e ->
@@ -124,41 +129,45 @@ class SamplingParityTest {
              SafetensorsFile expectedRows = GoldenTensors.golden(variant, "embeddings_expected.safetensors")) {
             Kernels kernels = KernelChoice.kernels(kernelName, manager);
             DiffusersFolder model = DiffusersFolder.open(modelDir, WeightFiles.OPENER);
-            ImageGenerator generator = new ImageGenerator(model, model.loadTextEncoder(manager, DataType.FLOAT32, kernels),
+            ImageGenerator generator = new ImageGenerator(model, model.loadTextConditioner(manager, DataType.FLOAT32, kernels),
                     model.loadUNet(manager, DataType.FLOAT32, kernels), model.loadVae(manager, DataType.FLOAT32, kernels));
+            int encoders = generator.tokenWidths().length;
 
-            // The embedding rows diffusers loaded from the case's file, under its first token.
-            JsonNode ti = c.path("textual_inversion");
-            String file = Path.of(ti.path("file").asText()).getFileName().toString();
-            float[] rows = expectedRows.readFloats("diffusers_load/" + file);
-            int vectors = ti.path("tokens").size();
-            Embedding embedding = new Embedding(ti.path("tokens").get(0).asText(), new int[] {vectors, rows.length / vectors},
-                    rows, "fixture");
-            PromptEncoder encoder = generator.promptEncoder(List.of(embedding));
+            PromptEncoder encoder = generator.promptEncoder(loadedEmbedding(c.path("textual_inversion"), expectedRows, encoders));
             String prompt = c.path("prompt").asText();
             assertEquals(c.path("converted_prompt").asText(), encoder.converted(prompt), "maybe_convert_prompt");
-            assertArrayEquals(tensors.readLongs(caseName + ".prompt_ids"), encoder.ids(prompt), "prompt ids");
+            checkIds(tensors, caseName + ".prompt_ids", encoder, prompt);
             Tolerance text = tolerances.get("text_embeds");
             JsonNode keys = c.path("conditioning_keys");
-            float[] promptStates = generator.encode(manager, encoder, prompt);
-            text.check(caseName + " prompt_embeds", tensors.readFloats(keys.path("prompt_embeds").asText()), promptStates);
+            EncodedPrompt promptStates = generator.encode(manager, encoder, prompt);
+            checkConditioning(tensors, keys, "", caseName, promptStates, text);
             Guidance guidance = new Guidance(c.path("guidance_scale").asDouble(), c.path("guidance_rescale").asDouble());
-            float[] negativeStates = null;
+            EncodedPrompt negativeStates = null;
             if (guidance.enabled()) {
-                String negative = c.path("negative_prompt").isNull() ? "" : c.path("negative_prompt").asText();
-                assertArrayEquals(tensors.readLongs(caseName + ".negative_ids"), encoder.ids(negative), "negative ids");
-                negativeStates = generator.encode(manager, encoder, negative);
-                text.check(caseName + " negative_prompt_embeds",
-                        tensors.readFloats(keys.path("negative_prompt_embeds").asText()), negativeStates);
+                String negative = c.path("negative_prompt").isNull() ? null : c.path("negative_prompt").asText();
+                if (negative == null && generator.zerosForEmptyNegative()) {
+                    assertTrue(!tensors.contains(caseName + ".negative_ids"), "zeroed negatives are not encoded");
+                } else {
+                    checkIds(tensors, caseName + ".negative_ids", encoder, negative == null ? "" : negative);
+                }
+                negativeStates = generator.encodeNegative(manager, encoder, negative, promptStates);
+                checkConditioning(tensors, keys, "negative_", caseName, negativeStates, text);
             } else {
                 assertTrue(!tensors.contains(caseName + ".negative_ids"), "no negative pass without guidance");
             }
+            int height = c.path("height").asInt();
+            int width = c.path("width").asInt();
+            float[] timeIds = generator.addTimeIds(height, width);
+            for (String key : new String[] {"add_time_ids", "negative_add_time_ids"}) {
+                if (keys.has(key)) {
+                    assertArrayEquals(tensors.readFloats(keys.path(key).asText()), timeIds, caseName + " " + key);
+                }
+            }
+            assertEquals(keys.has("add_time_ids"), timeIds != null, caseName + ": add_time_ids recorded iff the UNet takes them");
 
             Sampler sampler = SAMPLERS.stream().filter(s -> s.name().equals(c.path("scheduler").asText())).findFirst()
                     .orElseThrow(() -> new AssertionError("no sampler named " + c.path("scheduler").asText()));
             SamplingPlan plan = sampler.plan(generator.schedulerValues(), c.path("num_inference_steps").asInt());
-            int height = c.path("height").asInt();
-            int width = c.path("width").asInt();
             Shape latentShape = generator.latentShape(height, width);
             assertArrayEquals(toLongs(c.path("latent_shape")), latentShape.getShape(), "latent shape");
             NoiseSource noise = recordedNoise(tensors, caseName, latentShape);
@@ -173,9 +182,8 @@ class SamplingParityTest {
                 compared[0] += check(tensors, p + "noise_pred", t.guided(), tolerances.get("noise_pred"));
                 compared[0] += check(tensors, p + "latents", t.latents(), tolerances.get("latents"));
             };
-            ImageGenerator.Request request = new ImageGenerator.Request(plan, promptStates, negativeStates,
-                    new Shape(1, promptStates.length / model.textEncoderConfig().hiddenSize(), model.textEncoderConfig().hiddenSize()),
-                    guidance, height, width);
+            ImageGenerator.Request request = new ImageGenerator.Request(plan, promptStates, negativeStates, guidance, height,
+                    width);
             ImageGenerator.Image image = generator.generate(manager, request, tensors.readFloats("init_latents"), noise, observer);
             assertTrue(compared[0] >= c.path("stored_steps").size(), "every stored step was compared");
             tolerances.get("latents").check(caseName + " final latents",
@@ -196,6 +204,54 @@ class SamplingParityTest {
             BufferedImage written = ImageIO.read(png.toFile());
             BufferedImage reference = ImageIO.read(golden.resolve(c.path("png").asText()).toFile());
             checkUint8(caseName + " PNG", rgbOf(reference), rgbOf(written), uint8Rule);
+        }
+    }
+
+    /**
+     * The rows diffusers loaded from the case's embedding file, under its first token: one embedding, or per text
+     * encoder ({@code diffusers_load/<file>/text_encoder(_2)}) SDXL's clip_l and clip_g halves.
+     */
+    private static List<Embedding> loadedEmbedding(JsonNode ti, SafetensorsFile expectedRows, int encoders)
+            throws IOException {
+        String file = Path.of(ti.path("file").asText()).getFileName().toString();
+        String trigger = ti.path("tokens").get(0).asText();
+        int vectors = ti.path("tokens").size();
+        if (encoders == 1) {
+            float[] rows = expectedRows.readFloats("diffusers_load/" + file);
+            return List.of(new Embedding(trigger, new int[] {vectors, rows.length / vectors}, rows, "fixture"));
+        }
+        List<Embedding> parts = new ArrayList<>();
+        for (int e = 0; e < encoders; e++) {
+            float[] rows = expectedRows.readFloats("diffusers_load/" + file + "/" + encoderFolder(e));
+            parts.add(new Embedding(trigger, new int[] {vectors, rows.length / vectors}, rows, "fixture",
+                    PromptEncoder.SDXL_PARTS.get(e)));
+        }
+        return parts;
+    }
+
+    /** diffusers' component names: text_encoder, text_encoder_2; the fixtures' per-encoder key suffixes follow them. */
+    private static String encoderFolder(int encoder) {
+        return encoder == 0 ? "text_encoder" : "text_encoder_" + (encoder + 1);
+    }
+
+    /** Each encoder's 77 ids: {@code <key>} for the first, {@code <key>_2} for SDXL's second. */
+    private static void checkIds(SafetensorsFile tensors, String key, PromptEncoder encoder, String text) throws IOException {
+        for (int e = 0; e < encoder.encoderCount(); e++) {
+            String name = key + (e == 0 ? "" : "_" + (e + 1));
+            assertTrue(tensors.contains(name), name + " is not recorded");
+            assertArrayEquals(tensors.readLongs(name), encoder.ids(text, e), name);
+        }
+    }
+
+    /** {@code <prefix>prompt_embeds} and, where the pipeline pools (SDXL), {@code <prefix>pooled_prompt_embeds}. */
+    private static void checkConditioning(SafetensorsFile tensors, JsonNode keys, String prefix, String caseName,
+                                          EncodedPrompt actual, Tolerance tolerance) throws IOException {
+        tolerance.check(caseName + " " + prefix + "prompt_embeds",
+                tensors.readFloats(keys.path(prefix + "prompt_embeds").asText()), actual.embeds());
+        String pooled = prefix + "pooled_prompt_embeds";
+        assertEquals(keys.has(pooled), actual.pooled() != null, caseName + ": " + pooled + " recorded iff the pipeline pools");
+        if (actual.pooled() != null) {
+            tolerance.check(caseName + " " + pooled, tensors.readFloats(keys.path(pooled).asText()), actual.pooled());
         }
     }
 
@@ -265,6 +321,15 @@ class SamplingParityTest {
                 return manager.create(Arrays.copyOfRange(all, step * size, (step + 1) * size), s);
             }
         };
+    }
+
+    /** sampling.json, which holds non-finite numbers (DPM's lambda_min_clipped -inf). */
+    private static JsonNode readIndex(GoldenVariant variant) {
+        try {
+            return JSON.readTree(variant.file("sampling.json").toFile());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static JsonNode caseNamed(JsonNode index, String name) {

@@ -39,6 +39,12 @@ class KarafFeatureIT {
             console.runWhenRegistered("kar:install " + KAR.toUri(), Duration.ofMinutes(2));
             console.runWhenRegistered("feature:install neologism", Duration.ofMinutes(3));
 
+            // Declarative Services is Karaf's own scr feature (its scr: commands come with it), not a bundle of ours.
+            String features = console.run("feature:list -i", Duration.ofMinutes(1));
+            assertTrue(features.lines().anyMatch(line -> line.startsWith("scr ")), features);
+            String components = console.runWhenRegistered("scr:list", Duration.ofMinutes(1));
+            assertTrue(components.contains("org.neologism"), components);
+
             String info = console.runWhenRegistered("ti:info", Duration.ofMinutes(3));
             assertTrue(info.contains("libtorch    2.7.1"), info);
             assertTrue(info.contains("cosine"), info);

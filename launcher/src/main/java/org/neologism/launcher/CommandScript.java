@@ -1,25 +1,22 @@
 package org.neologism.launcher;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.List;
+import org.neologism.core.launch.CommandLineTool;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * Runs Gogo commands one after another through the framework's {@code CommandProcessor}, stopping at
- * the first that fails. The launcher lives outside the framework, so the Gogo API is reached through
- * the class loader of the bundle that provides it.
+ * Runs {@code --run} commands through the front-end bundle's {@link CommandLineTool} named {@value #TOOL}
+ * (one Gogo session, stopping at the first command that fails). When a command fails, the components that
+ * failed to activate are reported too: a broken component otherwise shows up only as "Command not found".
  */
 final class CommandScript {
 
-    private static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
-    private static final String SESSION = "org.apache.felix.service.command.CommandSession";
-    /** {@code Converter.INSPECT}: format a result the way the interactive shell prints it. */
-    private static final int INSPECT = 0;
+    static final String TOOL = "gogo-script";
+    private static final long SERVICE_WAIT_MILLIS = 60_000;
 
     private final BundleContext context;
     private final PrintStream out;
@@ -32,37 +29,25 @@ final class CommandScript {
     }
 
     /** Returns the process exit code: 0 when every command succeeded, 1 at the first failure. */
-    int run(List<String> commands, InputStream in) throws ReflectiveOperationException {
-        ServiceReference<?> reference = ComponentFailures.firstService(context, PROCESSOR);
-        if (reference == null) {
-            err.println("Error: the Gogo runtime is not running, so no command can run");
-            return 1;
-        }
-        Object processor = context.getService(reference);
-        Class<?> processorType = reference.getBundle().loadClass(PROCESSOR);
-        Class<?> sessionType = reference.getBundle().loadClass(SESSION);
-        Object session = processorType.getMethod("createSession", InputStream.class, OutputStream.class, OutputStream.class)
-                .invoke(processor, in, out, err);
-        Method execute = sessionType.getMethod("execute", CharSequence.class);
-        Method format = sessionType.getMethod("format", Object.class, int.class);
+    int run(List<String> commands) throws InterruptedException, InvalidSyntaxException {
+        ServiceTracker<CommandLineTool, CommandLineTool> tracker = new ServiceTracker<>(context, FrameworkUtil.createFilter(
+                "(&(objectClass=" + CommandLineTool.class.getName() + ")(" + CommandLineTool.NAME_PROPERTY + "=" + TOOL + "))"),
+                null);
+        tracker.open();
         try {
-            for (String command : commands) {
-                try {
-                    Object result = execute.invoke(session, command);
-                    if (result != null) {
-                        out.println(format.invoke(session, result, INSPECT));
-                    }
-                } catch (InvocationTargetException e) {
-                    err.println("Error: " + command + ": " + Causes.describe(e.getCause()));
-                    new ComponentFailures(context).report(err);
-                    return 1;
-                }
+            CommandLineTool script = tracker.waitForService(SERVICE_WAIT_MILLIS);
+            if (script == null) {
+                err.println("Error: the front-end bundle's command runner did not start, so no command can run");
+                new ComponentFailures(context).report(err);
+                return CommandLineTool.FAILED;
             }
-            return 0;
+            int exit = script.run(commands, out, err);
+            if (exit != 0) {
+                new ComponentFailures(context).report(err);
+            }
+            return exit;
         } finally {
-            sessionType.getMethod("close").invoke(session);
-            out.flush();
-            context.ungetService(reference);
+            tracker.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.neologism.launcher;
 
+import org.neologism.core.launch.Causes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ final class EmbeddedFramework implements AutoCloseable {
     /** Each reads the terminal once started, so only the one a run needs is started. */
     private static final java.util.Set<String> SHELL_IMPLEMENTATIONS = java.util.Set.of(SHELL_BUNDLE, JLINE_SHELL_BUNDLE);
     /** The API package the launcher calls the bundles through, at the version of its package-info.java. */
-    static final String SHARED_PACKAGES = "org.neologism.core.launch;version=\"1.0.0\"";
+    static final String SHARED_PACKAGES = "org.neologism.core.launch;version=\"1.1.0\"";
 
     private final Framework framework;
     private final Path storage;

@@ -1,5 +1,6 @@
 package org.neologism.launcher;
 
+import org.neologism.core.launch.Causes;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;

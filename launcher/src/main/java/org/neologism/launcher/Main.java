@@ -60,7 +60,7 @@ public final class Main {
                 return 0;
             }
             BundleContext context = felix.framework().getBundleContext();
-            return new CommandScript(context, out, err).run(StartedJobs.thenAwait(context, options.commands()), System.in);
+            return new CommandScript(context, out, err).run(StartedJobs.thenAwait(context, options.commands()));
         }
     }
 

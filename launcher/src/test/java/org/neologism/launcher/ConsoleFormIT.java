@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code invokeai-ti --gui} driven in a real terminal (tmux): the fields and InvokeAI's form defaults, a
- * ckpt model refused when selected, the folders following the trigger, a real two-step run from OK, the
+ * ckpt model refused when selected, the folders following the trigger, a real two-step run from OK with the
+ * preview prompt's validation images, the
  * answers saved and offered again with "resume" ticked because checkpoints exist.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -122,13 +123,19 @@ class ConsoleFormIT {
         assertField(screen, "Max training steps:", "2");
         assertField(screen, "Learning rate:", "5e-3");
         assertField(screen, "Gradient accumulation steps:", "1");
-        keys("C-n", "C-n", "Enter");
+        // The preview prompt, the last field: the run draws its validation images at the end.
+        keys("C-n", "C-n");
+        type("a photo of <gui-toy>");
+        screen = waitFor("of <gui-toy>");
+        assertField(screen, "Preview prompt \\(blank: none\\):", Pattern.quote("a photo of <gui-toy>"));
+        keys("C-n", "Enter");
 
         screen = waitFor("EXIT=", 240);
         assertTrue(screen.contains("EXIT=0"), screen);
         assertTrue(screen.contains("Trained <gui-toy> in 2 steps"), screen);
         Path output = root.resolve("text-inversion-output/gui-toy");
         assertTrue(Files.isRegularFile(output.resolve("learned_embeds.bin")));
+        assertTrue(Files.isRegularFile(output.resolve("validation/step-2-grid.png")), "the preview prompt's images");
         assertTrue(Files.isDirectory(output.resolve("checkpoint-2")), "--checkpointing_steps 1 from the command line");
         String answers = Files.readString(root.resolve("configs/neologism-ti.json"));
         assertTrue(answers.contains("\"--placeholder_token\" : \"<gui-toy>\""), answers);
@@ -137,6 +144,7 @@ class ConsoleFormIT {
         assertTrue(answers.contains("\"--train_data_dir\" : \"" + root.resolve("text-inversion-training-data/gui-toy") + "\""),
                 answers);
         assertTrue(answers.contains("\"--output_dir\" : \"" + output + "\""), answers);
+        assertTrue(answers.contains("\"--validation_prompt\" : \"a photo of <gui-toy>\""), answers);
     }
 
     @Test
@@ -149,6 +157,7 @@ class ConsoleFormIT {
         assertField(screen, "Max training steps:", "2");
         assertField(screen, "Image resolution \\(pixels\\):", "32");
         assertField(screen, "Mixed precision:", "no");
+        assertField(screen, "Preview prompt \\(blank: none\\):", Pattern.quote("a photo of <gui-toy>"));
         assertTrue(screen.contains("[x] Resume from last saved checkpoint"), screen);
         assertTrue(screen.contains("[ ] Scale learning rate"), screen);
         // From the first field, Shift-Tab wraps to the last one: Cancel.

@@ -3,7 +3,9 @@ package org.neologism.launcher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.neologism.core.launch.Causes;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
@@ -74,17 +78,40 @@ final class PlainFelix implements AutoCloseable {
         throw new AssertionError("no bundle " + symbolicName);
     }
 
-    /** Runs one Gogo command through the framework's command processor. */
+    /**
+     * Runs one Gogo command through the framework's command processor, as any client of a plain framework
+     * would: this test's class path does not share Gogo's API with the framework, so it is called by name.
+     */
     Output gogo(String command) throws ReflectiveOperationException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit;
+        int exit = 0;
         try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = new CommandScript(context(), outStream, errStream).run(List.of(command), InputStream.nullInputStream());
+            ServiceReference<?> reference = ComponentFailures.firstService(context(), PROCESSOR);
+            Object processor = context().getService(reference);
+            Class<?> processorType = reference.getBundle().loadClass(PROCESSOR);
+            Class<?> sessionType = reference.getBundle().loadClass(SESSION);
+            Object session = processorType.getMethod("createSession", InputStream.class, OutputStream.class,
+                    OutputStream.class).invoke(processor, InputStream.nullInputStream(), outStream, errStream);
+            try {
+                Object result = sessionType.getMethod("execute", CharSequence.class).invoke(session, command);
+                if (result != null) {
+                    outStream.println(sessionType.getMethod("format", Object.class, int.class).invoke(session, result, 0));
+                }
+            } catch (InvocationTargetException e) {
+                errStream.println("Error: " + command + ": " + Causes.describe(e.getCause()));
+                exit = 1;
+            } finally {
+                sessionType.getMethod("close").invoke(session);
+                context().ungetService(reference);
+            }
         }
         return new Output(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
+
+    private static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
+    private static final String SESSION = "org.apache.felix.service.command.CommandSession";
 
     @Override
     public void close() throws Exception {

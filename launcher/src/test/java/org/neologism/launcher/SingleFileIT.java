@@ -24,8 +24,9 @@ import org.neologism.core.root.CheckpointFamily;
 
 /**
  * Training on the checkpoints people have, in the distribution: invokeai-ti trains from a single .safetensors
- * file given by path and from an InvokeAI 2.3 {@code format: ckpt} entry of configs/models.yaml; ti:models
- * lists both with their detected architecture. The tiny fixtures' sizes cannot be written in an LDM YAML (the
+ * file given by path and from an InvokeAI 2.3 {@code format: ckpt} entry of configs/models.yaml, and from an SDXL
+ * single file (both encoders, one installed {@code {clip_l, clip_g}} file); ti:models lists them with their
+ * detected architecture and token widths. The tiny fixtures' sizes cannot be written in an LDM YAML (the
  * fixtures README), so their diffusers folder is given as the config ({@code --original_config}, {@code config:}),
  * as diffusers' {@code from_single_file(config=folder)} takes it.
  */
@@ -42,6 +43,10 @@ class SingleFileIT {
     static Path ckpt;
     static Path configFolder;
     static String initializer;
+    /** A float32 SDXL single file, its diffusers folder and the initializer its golden data trains with. */
+    static Path sdxl;
+    static Path sdxlConfigFolder;
+    static String sdxlInitializer;
 
     record Run(int exitCode, String out, String err) {}
 
@@ -78,12 +83,14 @@ class SingleFileIT {
             }
         }
         assertTrue(ckpt != null, "no variant with a float32 .safetensors and a .ckpt");
+        findSdxl(fixtures, index);
 
         home = Files.createDirectories(work.resolve("home"));
         root = work.resolve("root");
         Files.createDirectories(root.resolve("models/ldm/stable-diffusion-v1"));
         Files.copy(ckpt, root.resolve("models/ldm/stable-diffusion-v1/tiny.ckpt"));
         Files.copy(safetensors, root.resolve("models/loose-tiny.safetensors"));
+        Files.copy(sdxl, root.resolve("models/loose-xl.safetensors"));
         Files.createDirectories(root.resolve("configs"));
         Files.writeString(root.resolve("configs/models.yaml"), """
                 tiny-ckpt:
@@ -102,6 +109,32 @@ class SingleFileIT {
             }
             ImageIO.write(image, "png", images.resolve("image-" + i + ".png").toFile());
         }
+    }
+
+    /** The first float32 SDXL single file of the fixtures (recognised by its keys), with its folder and golden data. */
+    private static void findSdxl(Path fixtures, JsonNode index) throws IOException {
+        for (Iterator<Map.Entry<String, JsonNode>> it = index.path("variants").fields(); it.hasNext() && sdxl == null; ) {
+            Path dir = fixtures.resolve(it.next().getValue().path("dir").asText());
+            JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
+            for (Iterator<Map.Entry<String, JsonNode>> files = expected.path("files").fields(); files.hasNext(); ) {
+                Map.Entry<String, JsonNode> file = files.next();
+                Path path = dir.resolve(file.getKey());
+                if (CheckpointFamily.isCheckpointFile(path) && file.getValue().path("dtype").asText().startsWith("float32")
+                        && CheckpointFamily.of(path).family() == CheckpointFamily.SDXL) {
+                    sdxl = path;
+                    sdxlConfigFolder = fixtures.resolve(expected.path("source_folder").path("path").asText());
+                    break;
+                }
+            }
+        }
+        assertTrue(sdxl != null, "no float32 SDXL single file in " + fixtures.resolve("single-file"));
+        Path folder = sdxlConfigFolder.toRealPath();
+        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
+            if (golden.modelDir().toRealPath().equals(folder)) {
+                sdxlInitializer = golden.section("tokenizer").path("initializer_token").asText();
+            }
+        }
+        assertTrue(sdxlInitializer != null && !sdxlInitializer.isEmpty(), "no golden data made from " + folder);
     }
 
     private static Run start(String script, String... args) throws IOException, InterruptedException {
@@ -126,8 +159,12 @@ class SingleFileIT {
     }
 
     private static Run train(String model, String trigger, String... more) throws Exception {
+        return trainWithInitializer(model, trigger, initializer, more);
+    }
+
+    private static Run trainWithInitializer(String model, String trigger, String initializerToken, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of("--root", root.toString(), "--model", model, "--placeholder_token",
-                trigger, "--initializer_token", initializer, "--train_data_dir", images.toString(), "--resolution=32",
+                trigger, "--initializer_token", initializerToken, "--train_data_dir", images.toString(), "--resolution=32",
                 "--train_batch_size", "2", "--max_train_steps", "2", "--learning_rate", "5e-3", "--no-scale_lr",
                 "--lr_warmup_steps", "0", "--seed", "7"));
         args.addAll(List.of(more));
@@ -141,6 +178,24 @@ class SingleFileIT {
         assertTrue(run.out().contains("| 2/2"), run.out());
         assertTrue(Files.size(root.resolve("text-inversion-output/single-file/learned_embeds.bin")) > 0);
         assertTrue(Files.isRegularFile(root.resolve("embeddings/single-file/learned_embeds.bin")));
+    }
+
+    @Test
+    void anSdxlSingleFileTrainsBothEncodersAndInstallsOneClipLClipGFile() throws Exception {
+        Run run = trainWithInitializer(sdxl.toString(), "<single-xl>", sdxlInitializer, "--original_config", sdxlConfigFolder.toString());
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("| 2/2"), run.out());
+        Path output = root.resolve("text-inversion-output/single-xl");
+        assertTrue(Files.isRegularFile(output.resolve("learned_embeds.safetensors")), "first encoder's file");
+        assertTrue(Files.isRegularFile(output.resolve("learned_embeds_2.safetensors")), "second encoder's file");
+        List<Integer> widths = CheckpointFamily.of(sdxl).tokenWidths();
+        assertEquals(2, widths.size(), sdxl + ": two token widths");
+        try (org.neologism.core.tensors.SafetensorsFile installed = org.neologism.core.tensors.SafetensorsFile.open(
+                root.resolve("embeddings/single-xl/single-xl.safetensors"))) {
+            assertEquals(java.util.Set.of("clip_l", "clip_g"), new java.util.HashSet<>(installed.names()));
+            assertEquals(widths.get(0), (int) installed.entry("clip_l").shape()[1], "clip_l width");
+            assertEquals(widths.get(1), (int) installed.entry("clip_g").shape()[1], "clip_g width");
+        }
     }
 
     @Test
@@ -167,6 +222,19 @@ class SingleFileIT {
                 && line.contains("tiny.ckpt")), models.out());
         assertTrue(models.out().lines().anyMatch(line -> line.startsWith("loose-tiny") && line.contains(family)
                 && line.contains("loose-tiny.safetensors")), models.out());
+        String widths = CheckpointFamily.of(sdxl).tokenWidths().stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining("+"));
+        assertTrue(models.out().lines().anyMatch(line -> line.startsWith("loose-xl") && line.contains("SDXL single file")
+                && !line.contains("not trainable") && line.contains(" " + widths + " ")), models.out());
+    }
+
+    @Test
+    void modelInfoShowsAnSdxlFileWithBothTokenWidths() throws Exception {
+        Run run = start("bin/neologism", "--run", "ti:model info --original_config " + sdxlConfigFolder + " " + sdxl);
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        List<Integer> widths = CheckpointFamily.of(sdxl).tokenWidths();
+        assertTrue(run.out().contains("Single file    " + CheckpointFamily.SDXL.label()), run.out());
+        assertTrue(run.out().contains("Token widths   " + widths.get(0) + " + " + widths.get(1)), run.out());
     }
 
     @Test

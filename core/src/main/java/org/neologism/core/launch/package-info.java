@@ -5,5 +5,5 @@
  * interface and the launcher calls the service as plain Java.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.neologism.core.launch;

@@ -16,7 +16,7 @@ import org.neologism.core.tensors.TorchCheckpoint;
  * refiner, ControlNet, upscaler and EDM checkpoints are refused by name.
  */
 public enum CheckpointFamily {
-    SD1("SD 1.x", true), SD2("SD 2.x", true), SDXL("SDXL", false);
+    SD1("SD 1.x", true), SD2("SD 2.x", true), SDXL("SDXL", true);
 
     /** The UNet's first convolution: [channels, input channels, 3, 3]. */
     public static final String UNET_IN = "model.diffusion_model.input_blocks.0.0.weight";
@@ -37,7 +37,7 @@ public enum CheckpointFamily {
         return label;
     }
 
-    /** Whether Neologism has this family's networks (SDXL's text_time UNet and second encoder: not yet). */
+    /** Whether Neologism has this family's networks (all three since SDXL single files load with both encoders). */
     public boolean trainable() {
         return trainable;
     }
@@ -103,8 +103,32 @@ public enum CheckpointFamily {
                 + " tensors): it is a UNet-only or pruned checkpoint. Use a complete checkpoint or a diffusers folder.");
     }
 
-    /** A recognised checkpoint: its family and the width of its (first) text encoder's token embedding. */
-    public record Recognised(CheckpointFamily family, int tokenWidth) {}
+    /**
+     * A recognised checkpoint: its family and the widths of its text encoders' token embeddings ({@code tokenWidth2}
+     * is SDXL's second encoder, -1 for the others; -1 too where a width cannot be read).
+     */
+    public record Recognised(CheckpointFamily family, int tokenWidth, int tokenWidth2) {
+
+        public Recognised(CheckpointFamily family, int tokenWidth) {
+            this(family, tokenWidth, -1);
+        }
+
+        /** The readable widths in encoder order: [768], [1024], SDXL's [768, 1280]; empty when none is readable. */
+        public java.util.List<Integer> tokenWidths() {
+            if (tokenWidth <= 0) {
+                return java.util.List.of();
+            }
+            return tokenWidth2 > 0 ? java.util.List.of(tokenWidth, tokenWidth2) : java.util.List.of(tokenWidth);
+        }
+    }
+
+    /** SDXL's second encoder's token embedding. */
+    private static final String SDXL_OPEN_CLIP_TOKENS = "conditioner.embedders.1.model.token_embedding.weight";
+
+    /** A token embedding [vocabulary, width]'s width, or -1. */
+    private static int width(long[] embedding) {
+        return embedding == null || embedding.length != 2 ? -1 : (int) embedding[1];
+    }
 
     /** The token embedding of the family's (first) text encoder: [vocabulary, width]. */
     private String tokenEmbedding() {
@@ -146,8 +170,8 @@ public enum CheckpointFamily {
         }
         try {
             CheckpointFamily family = recognise(shapes.keySet(), shapes::get);
-            long[] embedding = shapes.get(family.tokenEmbedding());
-            return new Recognised(family, embedding == null || embedding.length != 2 ? -1 : (int) embedding[1]);
+            return new Recognised(family, width(shapes.get(family.tokenEmbedding())),
+                    family == SDXL ? width(shapes.get(SDXL_OPEN_CLIP_TOKENS)) : -1);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + " " + e.getMessage(), e);
         }

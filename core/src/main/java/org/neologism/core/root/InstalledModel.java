@@ -2,8 +2,10 @@ package org.neologism.core.root;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.stream.Collectors;
 import org.neologism.core.model.ModelDescription;
 
 /**
@@ -31,7 +33,7 @@ public record InstalledModel(String name, String format, Path path, String descr
         return !DIFFUSERS.equals(format);
     }
 
-    /** Whether Neologism can train with it: a diffusers folder, or a single SD 1.x/2.x file, that exists. */
+    /** Whether Neologism can train with it: a diffusers folder, or a single SD 1.x/2.x/SDXL file, that exists. */
     public boolean isTrainable() {
         if (path == null) {
             return false;
@@ -86,14 +88,23 @@ public record InstalledModel(String name, String format, Path path, String descr
 
     /** SDXL's second token width ({@code text_encoder_2/config.json} hidden_size, 1280), when there is one. */
     public OptionalInt tokenWidth2() {
+        if (isSingleFile()) {
+            return path == null ? OptionalInt.empty() : recognised().filter(r -> r.tokenWidth2() > 0)
+                    .map(r -> OptionalInt.of(r.tokenWidth2())).orElse(OptionalInt.empty());
+        }
         return modelDescription().filter(ModelDescription::hasSecondEncoder)
                 .map(model -> OptionalInt.of(model.tokenWidths().get(1))).orElse(OptionalInt.empty());
     }
 
     /** Every token width for display: {@code 768}, {@code 1024}, or SDXL's {@code 768+1280}; {@code -} when unreadable. */
     public String tokenWidths() {
+        if (isSingleFile()) {
+            List<Integer> widths = path == null ? List.of()
+                    : recognised().map(CheckpointFamily.Recognised::tokenWidths).orElse(List.of());
+            return widths.isEmpty() ? "-" : widths.stream().map(String::valueOf).collect(Collectors.joining("+"));
+        }
         return modelDescription().map(model -> model.tokenWidths().stream().map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining("+"))).orElse("-");
+                .collect(Collectors.joining("+"))).orElse("-");
     }
 
     /** SD 1.x, SD 2.x or SDXL as the model's configs describe it ({@link ModelDescription#architecture()}). */

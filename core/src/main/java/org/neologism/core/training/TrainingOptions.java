@@ -80,7 +80,8 @@ public final class TrainingOptions {
             option("--mixed_precision", TEXT, "no or fp16 (UNet and VAE in half precision); bf16 is refused",
                     TrainingRequest::mixedPrecision, (b, v) -> b.mixedPrecision(MixedPrecision.of(v))),
             plain(List.of("--gradient_checkpointing"), SWITCH,
-                    "accepted for compatibility; the frozen networks keep no activations beyond one step",
+                    "recompute the UNet's block activations in backward instead of keeping them: less memory, one more"
+                            + " UNet forward per step (default off)",
                     TrainingRequest::gradientCheckpointing, (b, v) -> b.gradientCheckpointing(Boolean.parseBoolean(v))),
             plain(List.of("--no_fused_attention"), SWITCH,
                     "use the composed attention and group norm instead of libtorch's fused kernels",
@@ -102,6 +103,9 @@ public final class TrainingOptions {
                     TrainingRequest::seed, (b, v) -> b.seed(Long.valueOf(v))),
             plain(List.of("--device"), TEXT, "cpu, gpu or gpu:N (default: a GPU when one is visible)",
                     r -> r.device() == DeviceChoice.AUTO ? null : r.device(), (b, v) -> b.device(DeviceChoice.of(v))),
+            plain(List.of("--cpu_threads"), WHOLE_NUMBER, "libtorch's CPU threads for this run (default: the host's"
+                            + " configured cpu.threads, else one per core)",
+                    TrainingRequest::cpuThreads, (b, v) -> b.cpuThreads(Integer.valueOf(v))),
             plain(List.of("--root"), PATH, "the root folder (default: NEOLOGISM_ROOT, an existing INVOKEAI_ROOT, else ~/neologism)",
                     TrainingRequest::root, (b, v) -> b.root(absolute(v))),
             plain(List.of("--output_dir"), PATH,

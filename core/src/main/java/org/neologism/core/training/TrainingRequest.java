@@ -59,7 +59,8 @@ public record TrainingRequest(
         int validationSteps,
         Path originalConfig,
         String predictionType,
-        Path tokenizer) {
+        Path tokenizer,
+        Integer cpuThreads) {
 
     /** {@code --resolution} when not given, for SD 1.x/2.x models: diffusers' script's default. */
     public static final int DEFAULT_RESOLUTION = 512;
@@ -113,7 +114,27 @@ public record TrainingRequest(
                 lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
                 gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
                 saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwriteOutputDir,
-                validationPrompt, numValidationImages, validationSteps, null, null, null);
+                validationPrompt, numValidationImages, validationSteps, null, null, null, null);
+    }
+
+    /** A request of 3.0.0's fields, with the host's CPU threads (kept so 3.0 callers still compile). */
+    public TrainingRequest(String model, String placeholderToken, String initializerToken,
+                           LearnableProperty learnableProperty, int numVectors, Integer resolution, boolean centerCrop,
+                           int repeats, int trainBatchSize, int gradientAccumulationSteps, int maxTrainSteps,
+                           double learningRate, boolean scaleLr, String lrScheduler, int lrWarmupSteps,
+                           Map<String, String> lrSchedulerParameters, double adamBeta1, double adamBeta2,
+                           double adamWeightDecay, double adamEpsilon, MixedPrecision mixedPrecision,
+                           boolean gradientCheckpointing, boolean fusedAttention, int checkpointingSteps,
+                           Integer checkpointsTotalLimit, String resumeFromCheckpoint, int saveSteps, boolean onlySaveEmbeds,
+                           Long seed, DeviceChoice device, Path root, Path outputDir, Path trainDataDir,
+                           boolean overwriteOutputDir, String validationPrompt, int numValidationImages,
+                           int validationSteps, Path originalConfig, String predictionType, Path tokenizer) {
+        this(model, placeholderToken, initializerToken, learnableProperty, numVectors, resolution, centerCrop, repeats,
+                trainBatchSize, gradientAccumulationSteps, maxTrainSteps, learningRate, scaleLr, lrScheduler, lrWarmupSteps,
+                lrSchedulerParameters, adamBeta1, adamBeta2, adamWeightDecay, adamEpsilon, mixedPrecision,
+                gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit, resumeFromCheckpoint,
+                saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir, overwriteOutputDir,
+                validationPrompt, numValidationImages, validationSteps, originalConfig, predictionType, tokenizer, null);
     }
 
     /** invokeai-ti's command-line defaults for a trigger, folders left to the root layout. */
@@ -200,6 +221,9 @@ public record TrainingRequest(
             requirePositive(problems, "--num_validation_images", numValidationImages);
             requirePositive(problems, "--validation_steps", validationSteps);
         }
+        if (cpuThreads != null && cpuThreads < 1) {
+            problems.add("--cpu_threads must be at least 1, not " + cpuThreads + " (leave it out for the configured number)");
+        }
         return List.copyOf(problems);
     }
 
@@ -269,6 +293,7 @@ public record TrainingRequest(
         private Path originalConfig;
         private String predictionType;
         private Path tokenizer;
+        private Integer cpuThreads;
 
         Builder() {}
 
@@ -313,6 +338,7 @@ public record TrainingRequest(
             originalConfig = r.originalConfig;
             predictionType = r.predictionType;
             tokenizer = r.tokenizer;
+            cpuThreads = r.cpuThreads;
         }
 
         public Builder model(String value) { model = value; return this; }
@@ -358,6 +384,8 @@ public record TrainingRequest(
         public Builder predictionType(String value) { predictionType = value; return this; }
         /** {@code --tokenizer}: a tokenizer folder for a single file; null for CLIP's bundled vocabulary. */
         public Builder tokenizer(Path value) { tokenizer = value; return this; }
+        /** {@code --cpu_threads}: libtorch's CPU threads for this run; null for the configured number. */
+        public Builder cpuThreads(Integer value) { cpuThreads = value; return this; }
         /** {@code --overwrite_output_dir}: move an earlier run's outputs aside instead of refusing the folder. */
         public Builder overwriteOutputDir(boolean value) { overwriteOutputDir = value; return this; }
 
@@ -368,7 +396,7 @@ public record TrainingRequest(
                     mixedPrecision, gradientCheckpointing, fusedAttention, checkpointingSteps, checkpointsTotalLimit,
                     resumeFromCheckpoint, saveSteps, onlySaveEmbeds, seed, device, root, outputDir, trainDataDir,
                     overwriteOutputDir, validationPrompt, numValidationImages, validationSteps, originalConfig,
-                    predictionType, tokenizer);
+                    predictionType, tokenizer, cpuThreads);
         }
     }
 }

@@ -7,5 +7,5 @@
  * options {@code --original_config}, {@code --prediction_type}, {@code --tokenizer}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("3.0.0")
+@org.osgi.annotation.versioning.Version("3.1.0")
 package org.neologism.core.training;

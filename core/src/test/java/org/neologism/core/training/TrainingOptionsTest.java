@@ -81,7 +81,7 @@ class TrainingOptionsTest {
             {"--train_data_dir", "/data/images"}, {"--validation_prompt", "a photo of <psychedelic>"},
             {"--num_validation_images", "2"}, {"--validation_steps", "10"},
             {"--original_config", "/data/v2-inference-v.yaml"}, {"--prediction_type", "v_prediction"},
-            {"--tokenizer", "/data/tokenizer"}};
+            {"--tokenizer", "/data/tokenizer"}, {"--cpu_threads", "3"}};
         List<String> spaced = new ArrayList<>();
         List<String> joined = new ArrayList<>();
         for (String[] pair : pairs) {
@@ -97,9 +97,16 @@ class TrainingOptionsTest {
                 768, true, 7, 2, 4, 2500, 5e-4, false, "cosine_with_restarts", 0, Map.of("num_cycles", "3"), 0.8, 0.99, 0.5,
                 1e-6, MixedPrecision.FP16, true, false, 50, 2, "latest", 25, true, 42L, DeviceChoice.CPU,
                 Path.of("/data/root"), Path.of("/data/out"), Path.of("/data/images"), false, "a photo of <psychedelic>", 2, 10,
-                Path.of("/data/v2-inference-v.yaml"), "v_prediction", Path.of("/data/tokenizer"));
+                Path.of("/data/v2-inference-v.yaml"), "v_prediction", Path.of("/data/tokenizer"), 3);
         assertEquals(expected, request(spaced.toArray(String[]::new)));
         assertEquals(expected, request(joined.toArray(String[]::new)));
+    }
+
+    @Test
+    void cpuThreadsIsLeftToTheHostUnlessGivenAndThenAtLeastOne() {
+        assertEquals(null, request("--placeholder_token", "<t>").cpuThreads());
+        List<String> problems = request("--placeholder_token", "<t>", "--cpu_threads", "0").validate();
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("--cpu_threads must be at least 1, not 0")), problems.toString());
     }
 
     @Test

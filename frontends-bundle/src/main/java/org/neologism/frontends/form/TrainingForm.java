@@ -20,6 +20,7 @@ import com.googlecode.lanterna.gui2.Window;
 import com.googlecode.lanterna.gui2.WindowListenerAdapter;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
+import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.ansi.UnixTerminal;
 import java.io.FileDescriptor;
@@ -45,7 +46,8 @@ import org.neologism.core.root.RootFolder;
 
 /**
  * invokeai-ti's console form (InvokeAI's "Textual Inversion Training" screen), in Lanterna: the fields of the
- * guide, Tab/Shift-Tab or Ctrl-N/Ctrl-P between them, arrows within them, Space toggles. OK checks the answers
+ * guide and a Preview prompt (diffusers' {@code --validation_prompt}: images of it drawn while training), Tab/Shift-Tab
+ * or Ctrl-N/Ctrl-P between them, arrows within them, Space toggles. OK checks the answers
  * (the same checks as the command line), saves them for next time and returns them as options.
  */
 public final class TrainingForm {
@@ -84,13 +86,18 @@ public final class TrainingForm {
             TerminalScreen screen = new TerminalScreen(terminal);
             screen.startScreen();
             try {
-                return new Session(screen).run();
+                return show(screen);
             } finally {
                 screen.stopScreen();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("The console form cannot use this terminal", e);
         }
+    }
+
+    /** Shows the form on a started screen (the tests' virtual terminal); as {@link #show()}. */
+    Optional<Map<String, String>> show(Screen screen) {
+        return new Session(screen).run();
     }
 
     /** One showing of the form. */
@@ -116,10 +123,11 @@ public final class TrainingForm {
         private final ComboBox<String> scheduler = new ComboBox<>(schedules.get());
         private final TextBox accumulation = number("--gradient_accumulation_steps");
         private final TextBox warmup = number("--lr_warmup_steps");
+        private final TextBox preview = text("--validation_prompt", PATH_WIDTH);
         private final Label message = new Label("");
         private Map<String, String> answers;
 
-        Session(TerminalScreen screen) {
+        Session(Screen screen) {
             gui = new MultiWindowTextGUI(screen, new DefaultWindowManager(),
                     new EmptySpace(TextColor.ANSI.BLUE));
         }
@@ -144,6 +152,7 @@ public final class TrainingForm {
             row(fields, "Learning rate scheduler:", scheduler);
             row(fields, "Gradient accumulation steps:", accumulation);
             row(fields, "Warmup steps:", warmup);
+            row(fields, "Preview prompt (blank: none):", preview);
             Panel buttons = new Panel(new LinearLayout(Direction.HORIZONTAL));
             buttons.addComponent(new Button("OK", this::accept));
             buttons.addComponent(new Button("Cancel", window::close));
@@ -276,6 +285,8 @@ public final class TrainingForm {
             chosen.put("--lr_scheduler", scheduler.getSelectedIndex() < 0 ? "" : scheduler.getSelectedItem());
             chosen.put("--gradient_accumulation_steps", accumulation.getText().strip());
             chosen.put("--lr_warmup_steps", warmup.getText().strip());
+            // blank counts as not given (the option has no default): the run then draws no images at all
+            chosen.put("--validation_prompt", preview.getText().strip());
             return chosen;
         }
 

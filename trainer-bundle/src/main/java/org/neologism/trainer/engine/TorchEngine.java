@@ -162,13 +162,16 @@ public class TorchEngine {
     }
 
     /**
-     * Sets libtorch's intra-op threads for the calling thread to the machine's cores (or
-     * {@code -Dneologism.threads=N}) and returns the number. The setting is OpenMP's, which is kept per
+     * Sets libtorch's intra-op threads for the calling thread and returns the number: {@code requested} (a
+     * command's {@code --cpu_threads}) when given, else the host's configured {@code cpu.threads}, else
+     * {@code -Dneologism.threads=N}, else the machine's cores. The setting is OpenMP's, which is kept per
      * thread, so every thread that trains or benchmarks sets it itself rather than relying on what its
      * creator left.
      */
-    public static int useIntraOpThreads() {
-        int threads = Integer.getInteger("neologism.threads", Runtime.getRuntime().availableProcessors());
+    public int useIntraOpThreads(Integer requested) {
+        int threads = requested != null ? requested
+                : settings != null && settings.cpuThreads() > 0 ? settings.cpuThreads()
+                : Integer.getInteger("neologism.threads", Runtime.getRuntime().availableProcessors());
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();
     }

@@ -54,16 +54,22 @@ public final class DiffusersFolder {
         WeightSource open(String component, String stem) throws IOException;
     }
 
-    /** Makes the pipeline's (first) tokenizer. */
+    /** Makes the pipeline's tokenizers, one per text encoder in encoder order. */
     @FunctionalInterface
     public interface TokenizerSource {
-        ClipTokenizer load() throws InvalidTokenizerFolderException;
+        List<ClipTokenizer> load() throws InvalidTokenizerFolderException;
     }
 
     private DiffusersFolder(Path root, WeightOpener opener) {
         this.root = root;
         this.weights = (component, stem) -> opener.open(weightFile(component, stem));
-        this.tokenizer = () -> ClipTokenizer.load(tokenizerFolder());
+        this.tokenizer = () -> {
+            List<ClipTokenizer> tokenizers = new java.util.ArrayList<>();
+            for (Path folder : tokenizerFolders()) {
+                tokenizers.add(ClipTokenizer.load(folder));
+            }
+            return tokenizers;
+        };
         this.schedulerJson = null;
         index = read("model_index.json", ModelIndex.class).validate(file("model_index.json"));
         textEncoderConfig = read("text_encoder/config.json", TextEncoderConfig.class)
@@ -79,14 +85,15 @@ public final class DiffusersFolder {
     }
 
     /**
-     * A pipeline whose configs are given and whose weights and tokenizer come from elsewhere (a single file);
-     * {@code textEncoder2Config} is null but for SDXL.
+     * A pipeline whose index and configs are given and whose weights and tokenizers come from elsewhere (a single
+     * file); {@code textEncoder2Config} is null but for SDXL.
      */
-    public DiffusersFolder(Path source, TextEncoderConfig textEncoderConfig, TextEncoderConfig textEncoder2Config,
-            UNetConfig unetConfig, VaeConfig vaeConfig, SchedulerConfig schedulerConfig,
-            java.util.Map<String, Object> schedulerJson, ComponentWeights weights, TokenizerSource tokenizer) {
+    public DiffusersFolder(Path source, ModelIndex index, TextEncoderConfig textEncoderConfig,
+            TextEncoderConfig textEncoder2Config, UNetConfig unetConfig, VaeConfig vaeConfig,
+            SchedulerConfig schedulerConfig, java.util.Map<String, Object> schedulerJson, ComponentWeights weights,
+            TokenizerSource tokenizer) {
         this.root = source;
-        this.index = null;
+        this.index = index.validate(file("model_index.json"));
         this.weights = weights;
         this.tokenizer = tokenizer;
         // A scheduler config holds JSON nulls (trained_betas), which Map.copyOf refuses.
@@ -156,11 +163,16 @@ public final class DiffusersFolder {
 
     /** Whether the pipeline is a diffusers folder (not a single file read as one). */
     public boolean isFolder() {
-        return index != null || !java.nio.file.Files.isRegularFile(root);
+        return !java.nio.file.Files.isRegularFile(root);
     }
 
     /** The pipeline's (first) CLIP tokenizer: the folder's {@code tokenizer/}, or what a single file was opened with. */
     public ClipTokenizer tokenizer() throws InvalidTokenizerFolderException {
+        return tokenizer.load().get(0);
+    }
+
+    /** One tokenizer per text encoder, in encoder order: the folder's, or what a single file was opened with. */
+    public List<ClipTokenizer> tokenizers() throws InvalidTokenizerFolderException {
         return tokenizer.load();
     }
 
@@ -190,7 +202,7 @@ public final class DiffusersFolder {
         return Optional.ofNullable(textEncoder2Config);
     }
 
-    /** The folder's model_index.json; null for a single file. */
+    /** The folder's model_index.json, or the one diffusers would write for a single file's pipeline. */
     public ModelIndex index() {
         return index;
     }

@@ -44,6 +44,9 @@ public class BenchCommand {
             @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean composed,
             @Descriptor("encode the batch's images with the VAE every step, as diffusers does, instead of the latent cache")
             @Parameter(names = "--no_latent_cache", presentValue = "true", absentValue = "false") boolean noLatentCache,
+            @Descriptor("recompute the UNet's block activations in backward (less memory, one more UNet forward)")
+            @Parameter(names = "--gradient_checkpointing", presentValue = "true", absentValue = "false")
+            boolean gradientCheckpointing,
             @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
             @Parameter(names = "--device", absentValue = "") String device,
             @Descriptor("LDM YAML or diffusers folder describing a single-file model (default: inferred)")
@@ -54,7 +57,7 @@ public class BenchCommand {
             throws IOException {
         PrintStream out = System.out;
         StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, MixedPrecision.of(precision).isHalf(),
-                !composed, !noLatentCache, warmup, steps, device.isBlank() ? null : device);
+                !composed, !noLatentCache, gradientCheckpointing, warmup, steps, device.isBlank() ? null : device);
         DiffusersFolder pipeline = ModelLocator.open(model, RootFolder.ofProcess(),
                 SingleFileOptions.of(originalConfig, predictionType, ""));
         StepBenchmark.Result result = StepBenchmark.run(torch, pipeline, options, out::println);

@@ -16,10 +16,11 @@ final class BenchReport {
         double median = result.medianMillis();
         double[] sorted = result.stepMillis().clone();
         java.util.Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "%s %dpx batch %d %s, %s kernels, %s, %d threads: median %s/step (%.3f it/s, %.2f images/s)"
+        out.printf(Locale.ROOT, "%s %dpx batch %d %s, %s kernels, %s%s, %d threads: median %s/step (%.3f it/s, %.2f images/s)"
                         + " over %d steps (%s–%s)%n",
                 result.model(), options.resolution(), options.batchSize(), options.fp16() ? "fp16" : "fp32", result.kernels(),
-                options.latentCache() ? "latent cache" : "VAE every step", result.threads(), time(median), 1000 / median,
+                options.latentCache() ? "latent cache" : "VAE every step",
+                options.gradientCheckpointing() ? ", gradient checkpointing" : "", result.threads(), time(median), 1000 / median,
                 1000 * options.batchSize() / median, sorted.length, time(sorted[0]), time(sorted[sorted.length - 1]));
         if (result.inheritedThreads() != result.threads()) {
             out.printf(Locale.ROOT, "  (this thread had %d intra-op threads before the benchmark set %d)%n",
@@ -48,6 +49,7 @@ final class BenchReport {
         out.printf(Locale.ROOT, "  VAE encode %s/image; resident memory %.2f GB, peak %.2f GB; load average %s%n",
                 time(result.vaeEncodeMillis()), result.residentBytes() / 1e9, result.peakResidentBytes() / 1e9,
                 StepBenchmark.loadAverage());
+        spinningWarning(out);
         if (result.deviceMemoryBytes() >= 0) {
             out.printf(Locale.ROOT, "  device memory in use %.2f GB (most after a step, CUDA's count with libtorch's cache);"
                     + " phases on a GPU are host-side times (the step's end waits for the device)%n",
@@ -55,6 +57,29 @@ final class BenchReport {
         }
         if (Math.abs(phases - median) > 0.05 * median) {
             out.printf(Locale.ROOT, "  (the phases' medians add up to %s; steps varied under load)%n", time(phases));
+        }
+    }
+
+    /**
+     * libgomp's threads spin (up to GOMP_SPINCOUNT, 300,000 rounds) at every barrier unless the process has more
+     * OpenMP threads than cores. On a machine busier than its cores the spinning thread takes the scheduler
+     * slices its partner needs, and each of the step's thousands of parallel regions waits for one: a
+     * single-team process (the benchmark) then takes several times the CPU and up to ten times the wall time of
+     * the same step with passive waiting. A training run in a JVM that benchmarked first escapes it by accident
+     * (the idle team counts, so libgomp throttles its spinning).
+     */
+    private static void spinningWarning(PrintStream out) {
+        String policy = System.getenv("OMP_WAIT_POLICY");
+        int cores = Runtime.getRuntime().availableProcessors();
+        double load;
+        try {
+            load = Double.parseDouble(StepBenchmark.loadAverage().split(" ")[0]);
+        } catch (NumberFormatException unknown) {
+            return;
+        }
+        if (policy == null && load > cores) {
+            out.printf(Locale.ROOT, "  load %.1f on %d cores with OMP_WAIT_POLICY unset: libgomp's spinning threads inflate"
+                    + " these times several-fold; start with OMP_WAIT_POLICY=PASSIVE to measure the step itself%n", load, cores);
         }
     }
 

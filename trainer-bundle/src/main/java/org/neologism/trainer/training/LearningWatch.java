@@ -12,6 +12,12 @@ import java.util.function.Supplier;
  */
 final class LearningWatch {
 
+    /**
+     * The warnings are also looked at once after this many steps, so a run that cannot learn (a trigger the prompts
+     * never reach) says so in its first minute rather than at its first validation or, without one, at its end.
+     */
+    static final int EARLY_CHECK_STEP = 10;
+
     private final LearningReport report;
     private final Optional<ValidationImages> images;
     private final int reportEvery;
@@ -28,12 +34,14 @@ final class LearningWatch {
         this.observer = observer;
     }
 
-    /** @param vectors the current vectors, asked for only on a step that shows them (a read-back from the device) */
+    /** @param vectors the current vectors, asked for only on a step that shows or checks them (a read-back from the device) */
     void afterStep(NDManager manager, long step, double loss, double gradientNorm, Supplier<float[]> vectors)
             throws IOException {
         report.record(step, loss, gradientNorm);
         if (step % reportEvery == 0) {
             show(manager, step, vectors.get());
+        } else if (step == EARLY_CHECK_STEP) {
+            report.warning(step, vectors.get()).ifPresent(observer::notice);
         }
     }
 

@@ -71,7 +71,8 @@ public final class ModelLocator {
             return DiffusersFolder.open(located.path(), WeightFiles.OPENER);
         }
         SingleFileOptions effective = options.originalConfig() != null || located.listedConfig() == null ? options
-                : new SingleFileOptions(located.listedConfig(), options.predictionType(), options.tokenizer());
+                : new SingleFileOptions(located.listedConfig(), options.predictionType(), options.tokenizer(),
+                        options.extractEma());
         return SingleFileModel.open(located.path(), effective).pipeline();
     }
 

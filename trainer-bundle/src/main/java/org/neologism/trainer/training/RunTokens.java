@@ -16,15 +16,8 @@ record RunTokens(List<ClipTokenizer> tokenizers, List<Integer> initializerIds, L
 
     static RunTokens of(DiffusersFolder model, String trigger, int vectorCount, String initializerToken)
             throws InvalidTokenizerFolderException {
-        // A single file brings its one tokenizer (SDXL files are not trained yet); a folder one per encoder.
-        List<ClipTokenizer> tokenizers = new ArrayList<>();
-        if (model.isFolder()) {
-            for (java.nio.file.Path tokenizerFolder : model.tokenizerFolders()) {
-                tokenizers.add(ClipTokenizer.load(tokenizerFolder));
-            }
-        } else {
-            tokenizers.add(model.tokenizer());
-        }
+        // One tokenizer per encoder, from a folder or from what a single file was opened with.
+        List<ClipTokenizer> tokenizers = model.tokenizers();
         List<Integer> initializerIds = new ArrayList<>();
         List<long[]> placeholderIds = new ArrayList<>();
         for (ClipTokenizer tokenizer : tokenizers) {

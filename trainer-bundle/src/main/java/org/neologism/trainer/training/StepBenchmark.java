@@ -34,8 +34,8 @@ public final class StepBenchmark {
      *
      * @param device {@code --device}: cpu, gpu, gpu:N, or null for the default
      */
-    public record Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache, int warmup,
-                          int steps, String device) {
+    public record Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache,
+                          boolean gradientCheckpointing, int warmup, int steps, String device) {
 
         public Options {
             if (resolution < 8 || resolution % 8 != 0) {
@@ -107,7 +107,7 @@ public final class StepBenchmark {
         Path modelDir = model.root();
         JniUtils.setGradMode(false);
         int inheritedThreads = JniUtils.getNumThreads();
-        TorchEngine.useIntraOpThreads();
+        torch.useIntraOpThreads(null);
         try (NDManager manager = torch.newManager(torch.device(options.device()));
              KernelChoice kernels = KernelChoice.of(options.fused(), options.fp16(), manager, progress)) {
             progress.accept("Loading " + modelDir);

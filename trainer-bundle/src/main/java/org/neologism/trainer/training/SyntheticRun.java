@@ -38,7 +38,8 @@ final class SyntheticRun {
         this.pixels = pixels;
         this.options = options;
         this.manager = manager;
-        this.step = new TextualInversionStep(networks, new long[] {PLACEHOLDER});
+        this.step = new TextualInversionStep(networks, java.util.Collections.nCopies(networks.text().encoders().size(),
+                new long[] {PLACEHOLDER}), options.gradientCheckpointing());
         // Start, a few words, the placeholder, then padding; small ids exist in every vocabulary.
         this.promptIds = new long[TOKENS];
         for (int position = 0; position < TOKENS; position++) {

@@ -137,7 +137,7 @@ public final class TextualInversionRun {
         RunObserver observer = startLog(folder, dataDir);
         RunStart start = resumeOrStart(folder.path(), dataDir, observer);
 
-        prepareThread(observer);
+        prepareThread(services.torch(), request.cpuThreads(), observer);
         try (NDManager manager = services.torch().newManager(services.torch().deviceFor(request.device()));
              LiveSchedule schedule = services.schedules().follow(request.lrScheduler(), scheduleSettings(),
                      scheduleListener(observer));
@@ -165,11 +165,14 @@ public final class TextualInversionRun {
         }
     }
 
-    /** libtorch's settings are per thread: this one trains without grad mode (but in the collector) on every core. */
-    private static void prepareThread(RunObserver observer) {
+    /**
+     * libtorch's settings are per thread: this one trains without grad mode (but in the collector) on
+     * {@code --cpu_threads} threads, else the configured number, else every core.
+     */
+    private static void prepareThread(TorchEngine torch, Integer requestedThreads, RunObserver observer) {
         JniUtils.setGradMode(false);
         int inheritedThreads = JniUtils.getNumThreads();
-        int threads = TorchEngine.useIntraOpThreads();
+        int threads = torch.useIntraOpThreads(requestedThreads);
         if (threads != inheritedThreads) {
             observer.notice("libtorch trains on " + threads + " intra-op threads (this thread had " + inheritedThreads + ")");
         }
@@ -282,7 +285,9 @@ public final class TextualInversionRun {
                 tokens.expandedTrigger(), networks.unet().needsAddedConditions());
         DeviceBatches batches = new DeviceBatches(random, latents, assembler, networks.schedule(), manager);
         // The vectors and AdamW's state move to the device; they come back only for the files that hold them.
-        return new DeviceTraining(new TextualInversionStep(networks, tokens.placeholderIds()), batches, trainable.vectors(),
+        TextualInversionStep step = new TextualInversionStep(networks, tokens.placeholderIds(),
+                request.gradientCheckpointing());
+        return new DeviceTraining(step, batches, trainable.vectors(),
                 request.numVectors(), trainable.optimizer(), request.trainBatchSize(), request.gradientAccumulationSteps(),
                 manager);
     }

@@ -14,6 +14,7 @@ import org.neologism.trainer.model.nn.FlopCounter;
 import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.nn.Scalars;
 import org.neologism.trainer.model.unet.AddedConditions;
+import org.neologism.trainer.model.unet.UNet2DCondition;
 
 /**
  * The loss and the placeholder vectors' gradient for one (micro-)batch, as TRAINING.md states it:
@@ -86,6 +87,7 @@ public final class TextualInversionStep {
     private final List<long[]> placeholderIds;
     private final int vectorCount;
     private final double scalingFactor;
+    private final boolean gradientCheckpointing;
 
     /**
      * @param placeholderIds the token ids whose embeddings the vectors replace, one per vector, the same in
@@ -100,6 +102,14 @@ public final class TextualInversionStep {
      *                       tokens, one per vector
      */
     public TextualInversionStep(FrozenNetworks networks, List<long[]> placeholderIds) {
+        this(networks, placeholderIds, false);
+    }
+
+    /**
+     * @param gradientCheckpointing {@code --gradient_checkpointing}: recompute the UNet's blocks in backward instead of
+     *                              keeping their activations (less memory, one more UNet forward per step)
+     */
+    public TextualInversionStep(FrozenNetworks networks, List<long[]> placeholderIds, boolean gradientCheckpointing) {
         if (placeholderIds.size() != networks.text().encoders().size()) {
             throw new IllegalArgumentException(placeholderIds.size() + " placeholder id lists for "
                     + networks.text().encoders().size() + " text encoders");
@@ -108,6 +118,7 @@ public final class TextualInversionStep {
         this.placeholderIds = placeholderIds.stream().map(long[]::clone).toList();
         this.vectorCount = placeholderIds.get(0).length;
         this.scalingFactor = networks.vae().scalingFactor();
+        this.gradientCheckpointing = gradientCheckpointing;
     }
 
     /**
@@ -193,6 +204,14 @@ public final class TextualInversionStep {
                     ? new AddedConditions(conditioning.pooledPromptEmbeds(), batch.addTimeIds())
                     : null;
             clock.lap(StepClock.Phase.TEXT_ENCODER);
+            if (gradientCheckpointing) {
+                mse = checkpointedLossAndBackward(collector, step, noisy, batch.timesteps(), conditioning, added, target,
+                        lossScale, clock);
+                clock.lap(StepClock.Phase.BACKWARD);
+                NDArray gradient = trainable.getGradient();
+                gradient.attach(step);
+                return new DeviceOutcome(mse, gradient);
+            }
             NDArray prediction = networks.unet().forward(noisy, batch.timesteps(), conditioning.promptEmbeds(), added);
             clock.lap(StepClock.Phase.UNET_FORWARD);
             // The loss is computed in float32 (mixed precision); the cast must keep the gradient.
@@ -206,6 +225,38 @@ public final class TextualInversionStep {
         NDArray gradient = trainable.getGradient();
         gradient.attach(step);
         return new DeviceOutcome(mse, gradient);
+    }
+
+    /**
+     * {@code --gradient_checkpointing}: the UNet runs block by block without keeping its graph
+     * ({@link UNet2DCondition#forwardCheckpointed}); the loss's gradient at the prediction goes back through the
+     * blocks, each recomputed with autograd, to the text states, and from them through the text encoder's graph
+     * (kept: it is small) to the vectors. The same gradient as the plain step up to float summation order.
+     */
+    private NDArray checkpointedLossAndBackward(GradientCollector collector, NDManager step, NDArray noisy,
+                                                NDArray timesteps, Conditioning conditioning, AddedConditions added,
+                                                NDArray target, float lossScale, StepClock clock) {
+        try (UNet2DCondition.CheckpointedForward unet = networks.unet().forwardCheckpointed(step, noisy, timesteps,
+                conditioning.promptEmbeds(), added)) {
+            clock.lap(StepClock.Phase.UNET_FORWARD);
+            NDArray prediction = unet.output().stopGradient();
+            prediction.setRequiresGradient(true);
+            NDArray error = networks.kernels().cast(prediction, DataType.FLOAT32).sub(target);
+            NDArray mse = error.square().mean();
+            clock.lap(StepClock.Phase.LOSS);
+            collector.backward(lossScale == 1f ? mse : mse.mul(Scalars.like(mse, lossScale)));
+            UNet2DCondition.CheckpointedForward.InputGradients inputs = unet.backward(collector, prediction.getGradient());
+            // d(Σ y·g)/dy = g: one backward through the text encoder from both of the UNet's text inputs.
+            NDArray product = conditioning.promptEmbeds().mul(inputs.context().toType(
+                    conditioning.promptEmbeds().getDataType(), false)).sum();
+            if (inputs.textEmbeds() != null) {
+                NDArray pooled = conditioning.pooledPromptEmbeds();
+                product = product.add(pooled.mul(inputs.textEmbeds().toType(pooled.getDataType(), false)).sum());
+            }
+            collector.backward(product);
+            mse.attach(step);
+            return mse;
+        }
     }
 
     private static NDArray upload(NDArray fromJava) {

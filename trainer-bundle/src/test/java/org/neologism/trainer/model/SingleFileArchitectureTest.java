@@ -129,16 +129,36 @@ class SingleFileArchitectureTest {
                 assertTrue(diffusers.path("ignored_keys").has(key) || key.startsWith("model_ema."),
                         name + ": " + key + " is not used, but diffusers does not ignore it");
             }
-            if (layout.family() != org.neologism.core.root.CheckpointFamily.SDXL) {
-                // Every parameter of Neologism's networks is found with its shape, at full size.
-                SingleFileModel model = SingleFileModel.of(checkpoint, new SingleFileOptions(null,
-                        diffusers.path("unet_config_from_yaml").path("sample_size").asInt() == 96 ? "v_prediction"
-                                : "epsilon", null));
-                assertEquals(diffusers.path("unet_config_from_yaml").path("sample_size").asInt(),
-                        model.unetConfig().sampleSize(), name + " unet sample_size");
-                assertEquals(diffusers.path("vae_config_from_yaml").path("sample_size").asInt(),
-                        model.vaeConfig().sampleSize(), name + " vae sample_size");
-            }
+            // Every parameter of Neologism's networks (SDXL: both encoders) is found with its shape, at full size.
+            SingleFileModel model = SingleFileModel.of(checkpoint, new SingleFileOptions(null,
+                    diffusers.path("unet_config_from_yaml").path("sample_size").asInt() == 96 ? "v_prediction"
+                            : "epsilon", null));
+            assertEquals(diffusers.path("unet_config_from_yaml").path("sample_size").asInt(),
+                    model.unetConfig().sampleSize(), name + " unet sample_size");
+            assertEquals(diffusers.path("vae_config_from_yaml").path("sample_size").asInt(),
+                    model.vaeConfig().sampleSize(), name + " vae sample_size");
+            assertBundledTokenizersFit(name, model);
+        }
+    }
+
+    /**
+     * Without a tokenizer folder each encoder gets CLIP's bundled vocabulary, of its token embedding's size, padded
+     * as CLIP's vocabulary README says: the end token (49407) for SD 1.x and SDXL's first encoder, "!" (0) for
+     * SD 2.x and SDXL's second.
+     */
+    private static void assertBundledTokenizersFit(String name, SingleFileModel model) throws Exception {
+        List<org.neologism.core.tokenizer.ClipTokenizer> tokenizers = model.tokenizers();
+        List<org.neologism.trainer.model.config.TextEncoderConfig> encoders = model.textEncoder2Config() == null
+                ? List.of(model.textEncoderConfig()) : List.of(model.textEncoderConfig(), model.textEncoder2Config());
+        assertEquals(encoders.size(), tokenizers.size(), name + ": one tokenizer per text encoder");
+        List<Integer> pads = switch (model.family()) {
+            case SD1 -> List.of(49407);
+            case SD2 -> List.of(0);
+            case SDXL -> List.of(49407, 0);
+        };
+        for (int i = 0; i < tokenizers.size(); i++) {
+            assertEquals(encoders.get(i).vocabSize(), tokenizers.get(i).vocabularySize(), name + " tokenizer " + i + " size");
+            assertEquals(pads.get(i), tokenizers.get(i).padId(), name + " tokenizer " + i + " pad id");
         }
     }
 

@@ -28,9 +28,9 @@ import org.neologism.trainer.model.single.SingleFileComponent;
 import org.neologism.trainer.model.single.TensorTransform;
 
 /**
- * Every tensor diffusers' from_single_file hands to each network, for every single-file fixture: the same
- * source key, the same transform, and bit-identical values (sha256 of the float32 bytes); every key not used
- * is one diffusers ignores too.
+ * Every tensor diffusers' from_single_file hands to each network, for every single-file fixture and both of its
+ * EMA modes (the default, and {@code extract_ema=True}): the same source key, the same transform, and
+ * bit-identical values (sha256 of the float32 bytes); every key not used is one diffusers ignores too.
  */
 class SingleFileKeyMappingTest {
 
@@ -63,14 +63,27 @@ class SingleFileKeyMappingTest {
         return JSON.readTree(variantDir(variant).resolve("expected.json").toFile());
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("files")
-    void everyTensorIsTheOneDiffusersLoads(String variant, String fileName) throws Exception {
+    /** Every file of {@link #files()}, loaded with diffusers' default and with {@code extract_ema=True}. */
+    static List<Object[]> filesAndEmaModes() throws Exception {
+        List<Object[]> cases = new ArrayList<>();
+        for (Object[] file : files()) {
+            cases.add(new Object[] {file[0], file[1], false});
+            cases.add(new Object[] {file[0], file[1], true});
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} {1} extract_ema={2}")
+    @MethodSource("filesAndEmaModes")
+    void everyTensorIsTheOneDiffusersLoads(String variant, String fileName, boolean extractEma) throws Exception {
         JsonNode expected = expected(variant);
         Path file = variantDir(variant).resolve(fileName);
         assertTrue(Files.isRegularFile(file), file + " is listed but missing");
+        // extract_ema changes only a file that holds EMA weights; the fixtures mark those
+        boolean emaFile = expected.path("files").path(fileName).path("ema").asBoolean(false);
+        boolean fromEma = extractEma && emaFile;
         try (OriginalCheckpoint checkpoint = OriginalCheckpoint.open(file)) {
-            OriginalLayout layout = OriginalLayout.of(checkpoint);
+            OriginalLayout layout = OriginalLayout.of(checkpoint, extractEma);
             int checked = 0;
             for (Iterator<Map.Entry<String, JsonNode>> components = expected.path("components").fields();
                     components.hasNext(); ) {
@@ -90,19 +103,23 @@ class SingleFileKeyMappingTest {
                     JsonNode want = tensor.getValue();
                     MappedTensor got = byName.get(tensor.getKey());
                     assertNotNull(got, what + " is not mapped");
-                    assertEquals(want.path("from").asText(), got.from(), what + ": source key");
+                    // only the UNet has EMA copies: the other components load the same tensors in both modes
+                    boolean ema = fromEma && want.has("from_extract_ema");
+                    assertEquals(want.path(ema ? "from_extract_ema" : "from").asText(), got.from(), what + ": source key");
                     assertTransform(what, want.path("transform"), got.transform(), checkpoint.shape(got.from()));
                     WeightSource.Entry entry = entries.get(tensor.getKey());
                     assertEquals(JSON.convertValue(want.path("shape"), List.class).toString(),
                             java.util.Arrays.toString(entry.shape()), what + ": shape");
                     DType stored = checkpoint.tensors().get(got.from()).dtype();
-                    String sha = stored == DType.F16 ? want.path("sha256_fp16").asText() : want.path("sha256").asText();
-                    assertEquals(sha, float32Sha256(weights.bytes(entry), stored, entry.shape()), what + ": value");
+                    String field = (ema ? "sha256_extract_ema" : "sha256") + (stored == DType.F16 ? "_fp16" : "");
+                    assertTrue(want.hasNonNull(field), what + ": the fixtures give no " + field);
+                    assertEquals(want.path(field).asText(), float32Sha256(weights.bytes(entry), stored, entry.shape()),
+                            what + ": value");
                     checked++;
                 }
             }
             assertTrue(checked > 0, "nothing checked in " + fileName);
-            assertUnusedAreIgnored(expected, fileName, layout);
+            assertUnusedAreIgnored(expected, fileName, layout, extractEma);
         }
     }
 
@@ -127,14 +144,18 @@ class SingleFileKeyMappingTest {
         }
     }
 
-    /** Keys no component takes must be ones diffusers ignores: by name, or by a pattern for the EMA file. */
-    private static void assertUnusedAreIgnored(JsonNode expected, String fileName, OriginalLayout layout) {
+    /**
+     * Keys no component takes must be ones diffusers ignores: by name, or by a pattern for the EMA file (its
+     * EMA copies by default, the trained UNet weights with extract_ema).
+     */
+    private static void assertUnusedAreIgnored(JsonNode expected, String fileName, OriginalLayout layout,
+            boolean extractEma) {
         JsonNode ignored = expected.path("ignored_by_diffusers");
         boolean ema = expected.path("files").path(fileName).path("ema").asBoolean(false);
         List<String> patterns = new ArrayList<>();
         if (ema) {
-            ignored.path("ema_file_default").path("in_addition_to_main_files_list").fieldNames()
-                    .forEachRemaining(patterns::add);
+            ignored.path(extractEma ? "ema_file_extract_ema" : "ema_file_default").path("in_addition_to_main_files_list")
+                    .fieldNames().forEachRemaining(patterns::add);
         }
         for (String key : layout.unused()) {
             boolean byName = ignored.path("main_files").has(key);

@@ -68,4 +68,46 @@ class SingleFileRefusalTest {
         }
         assertFalse(Files.exists(marker), "the pickle's payload ran");
     }
+
+    /** Every EMA file of the single-file fixtures (expected.json marks them), by variant. */
+    static List<Object[]> emaFiles() throws Exception {
+        List<Object[]> cases = new ArrayList<>();
+        for (Object[] c : SingleFileKeyMappingTest.files()) {
+            if (SingleFileKeyMappingTest.expected((String) c[0]).path("files").path((String) c[1]).path("ema")
+                    .asBoolean(false)) {
+                cases.add(c);
+            }
+        }
+        assertFalse(cases.isEmpty(), "no EMA file among the single-file fixtures");
+        return cases;
+    }
+
+    /**
+     * Extracting EMA from a file that lacks one EMA copy is refused naming the copy (diffusers takes None and fails
+     * on it); the trained weights of the same file still load.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("emaFiles")
+    void aMissingEmaCopyIsRefusedNamingIt(String variant, String name) throws Exception {
+        JsonNode unet = SingleFileKeyMappingTest.expected(variant).path("components").path("unet");
+        String missing = unet.elements().next().path("from_extract_ema").asText();
+        assertFalse(missing.isEmpty(), variant + ": expected.json gives no from_extract_ema");
+        Path file = SingleFileKeyMappingTest.variantDir(variant).resolve(name);
+        java.util.Map<String, org.neologism.trainer.model.single.OriginalCheckpoint.Stored> tensors =
+                new java.util.LinkedHashMap<>();
+        try (org.neologism.trainer.model.single.OriginalCheckpoint checkpoint =
+                     org.neologism.trainer.model.single.OriginalCheckpoint.open(file)) {
+            tensors.putAll(checkpoint.tensors());
+        }
+        assertTrue(tensors.remove(missing) != null, file + " has no " + missing);
+        org.neologism.trainer.model.single.OriginalCheckpoint damaged =
+                org.neologism.trainer.model.single.OriginalCheckpoint.inventory(file, tensors);
+        UnsupportedModelException refusal = assertThrows(UnsupportedModelException.class,
+                () -> org.neologism.trainer.model.single.OriginalLayout.of(damaged, true));
+        System.out.println(name + " without " + missing + ": " + refusal.getMessage());
+        assertTrue(refusal.getMessage().contains(file.toString()) && refusal.getMessage().contains(missing),
+                refusal.getMessage());
+        assertFalse(org.neologism.trainer.model.single.OriginalLayout.of(damaged, false).tensors(
+                org.neologism.trainer.model.single.OriginalLayout.Component.UNET).isEmpty(), "trained weights load");
+    }
 }

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.testsupport.Fixtures;
 import org.neologism.testsupport.GoldenVariant;
-import org.neologism.testsupport.Json;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
@@ -73,13 +72,8 @@ class DeviceTrainingTest {
             List<TextualInversionStep.Batch> samples = recordedSamples(golden, networks, scope, name,
                     run.path("max_train_steps").asInt());
             assertTrue(samples.size() >= STEPS * accumulation, name + " records too few samples");
-            long[] placeholderIds = Json.longs(run.path("placeholder_token_ids"));
-            float[] initializer = networks.textEncoder().tokenEmbeddingRow(scope, run.path("initializer_token_id").asLong())
-                    .toFloatArray();
-            float[] reference = new float[placeholderIds.length * initializer.length];
-            for (int i = 0; i < placeholderIds.length; i++) {
-                System.arraycopy(initializer, 0, reference, i * initializer.length, initializer.length);
-            }
+            List<long[]> placeholderIds = RecordedRuns.placeholderIds(run, networks.text().encoders().size());
+            float[] reference = RecordedRuns.initialVectors(networks, scope, run, RecordedRuns.rows(golden, name));
             JsonNode adam = run.path("adam");
             AdamW.Settings settings = new AdamW.Settings(adam.path("betas").get(0).asDouble(),
                     adam.path("betas").get(1).asDouble(), adam.path("weight_decay").asDouble(), adam.path("eps").asDouble());
@@ -92,7 +86,8 @@ class DeviceTrainingTest {
                     accumulation);
             DeviceTraining.Batches uploaded = (microScope, first, size) -> step.upload(microScope, recorded.batch(first, size));
             TrainingLoop deviceLoop = new TrainingLoop(new DeviceTraining(step, uploaded, reference.clone(),
-                    placeholderIds.length, new AdamW(settings, reference.length), 1, accumulation, scope), decaying, learningRate);
+                    placeholderIds.get(0).length, new AdamW(settings, reference.length), 1, accumulation, scope), decaying,
+                    learningRate);
             for (int s = 0; s < STEPS; s++) {
                 String what = variant + " step " + s + ", " + accumulation + " micro-batch(es): ";
                 TrainingLoop.Step expected = referenceLoop.run(scope, reference, s);
@@ -117,7 +112,9 @@ class DeviceTrainingTest {
         List<TextualInversionStep.Batch> samples = new ArrayList<>();
         for (int s = 0; s < steps; s++) {
             String inputs = "inputs.step" + s + ".";
-            String pixels = inputs + "pixel_values";
+            String prefix = run + ".step" + s + ".";
+            // SDXL runs record their own pixels, the others share the variant's.
+            String pixels = golden.contains(prefix + "pixel_values") ? prefix + "pixel_values" : inputs + "pixel_values";
             LatentCache.Posterior posterior;
             try (NDManager encoding = scope.newSubManager()) {
                 posterior = LatentCache.posterior(networks.vae(),
@@ -125,7 +122,9 @@ class DeviceTrainingTest {
             }
             int batch = (int) golden.entry(pixels).shape()[0];
             int latent = posterior.mean().length / batch;
-            long[] ids = golden.readLongs(run + ".step" + s + ".input_ids");
+            long[] ids = golden.readLongs(prefix + "input_ids");
+            long[] ids2 = golden.contains(prefix + "input_ids_2") ? golden.readLongs(prefix + "input_ids_2") : null;
+            float[] timeIds = golden.contains(prefix + "add_time_ids") ? golden.readFloats(prefix + "add_time_ids") : null;
             int idLength = ids.length / batch;
             long[] timesteps = golden.readLongs(inputs + "timesteps");
             float[] eps = golden.readFloats(inputs + "posterior_eps");
@@ -133,7 +132,9 @@ class DeviceTrainingTest {
             for (int j = 0; j < batch; j++) {
                 samples.add(new TextualInversionStep.Batch(Arrays.copyOfRange(ids, j * idLength, (j + 1) * idLength),
                         new long[] {timesteps[j]}, slice(posterior.mean(), j, latent), slice(posterior.std(), j, latent),
-                        slice(eps, j, latent), slice(noise, j, latent), posterior.shape()));
+                        slice(eps, j, latent), slice(noise, j, latent), posterior.shape(),
+                        ids2 == null ? null : Arrays.copyOfRange(ids2, j * idLength, (j + 1) * idLength),
+                        timeIds == null ? null : slice(timeIds, j, timeIds.length / batch)));
             }
         }
         assertFalse(samples.isEmpty(), run + " records no samples");

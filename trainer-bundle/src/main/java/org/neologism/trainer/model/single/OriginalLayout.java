@@ -15,7 +15,8 @@ import org.neologism.trainer.model.config.UnsupportedModelException;
  * What a single-file checkpoint holds, recognised from its keys and shapes alone (diffusers'
  * {@code infer_diffusers_model_type} rules plus the encoders' prefixes): the family, and for each diffusers
  * component every tensor with the key it comes from. EMA weights ({@code model_ema.*}) are not taken, as
- * diffusers' {@code from_single_file} does by default.
+ * diffusers' {@code from_single_file} does by default; with {@code extractEma} the UNet's are, as with its
+ * {@code extract_ema=True}.
  */
 public final class OriginalLayout {
 
@@ -36,6 +37,9 @@ public final class OriginalLayout {
     }
 
     static final String UNET_IN = CheckpointFamily.UNET_IN;
+    static final String EMA_PREFIX = "model_ema.";
+    /** diffusers takes a file as holding EMA weights only above this many {@code model_ema*} keys. */
+    static final int EMA_KEY_THRESHOLD = 100;
 
     private final CheckpointFamily family;
     private final Map<Component, List<MappedTensor>> components;
@@ -53,6 +57,16 @@ public final class OriginalLayout {
      * @throws UnsupportedModelException naming the file and what it is when it is no SD 1.x/2.x/SDXL base model
      */
     public static OriginalLayout of(OriginalCheckpoint checkpoint) {
+        return of(checkpoint, false);
+    }
+
+    /**
+     * As {@link #of(OriginalCheckpoint)}; with {@code extractEma} a file that holds EMA weights gives its UNet's
+     * EMA copies instead of the trained weights (a file without them gives the trained ones, as in diffusers).
+     *
+     * @throws UnsupportedModelException also when an EMA file lacks the EMA copy of a UNet tensor
+     */
+    public static OriginalLayout of(OriginalCheckpoint checkpoint, boolean extractEma) {
         Set<String> keys = new LinkedHashSet<>(checkpoint.tensors().keySet());
         String file = checkpoint.path().toString();
         CheckpointFamily family;
@@ -63,7 +77,8 @@ public final class OriginalLayout {
         }
 
         Map<Component, List<MappedTensor>> components = new EnumMap<>(Component.class);
-        components.put(Component.UNET, UNetKeys.map(keys));
+        List<MappedTensor> unet = UNetKeys.map(keys);
+        components.put(Component.UNET, extractEma && holdsEma(keys) ? ema(checkpoint, unet) : unet);
         List<MappedTensor> vae = reshapeOnlyConvolutions(checkpoint, VaeKeys.map(keys));
         if (vae.isEmpty()) {
             throw new UnsupportedModelException(file + " holds no VAE (no first_stage_model.* or vae.* tensors):"
@@ -93,6 +108,33 @@ public final class OriginalLayout {
         unused.removeAll(used);
         components.replaceAll((c, list) -> List.copyOf(list));
         return new OriginalLayout(family, Collections.unmodifiableMap(components), Collections.unmodifiableSet(unused));
+    }
+
+    /** diffusers' test: more than 100 keys start with {@code model_ema}. */
+    static boolean holdsEma(Set<String> keys) {
+        return keys.stream().filter(k -> k.startsWith("model_ema")).count() > EMA_KEY_THRESHOLD;
+    }
+
+    /**
+     * LitEma's name of {@code model.diffusion_model.a.b}: {@code model_ema.diffusion_modelab} (the first
+     * component dropped, the dots of the rest removed, as LitEma registers its buffers).
+     */
+    static String emaKey(String key) {
+        return EMA_PREFIX + key.substring(key.indexOf('.') + 1).replace(".", "");
+    }
+
+    private static List<MappedTensor> ema(OriginalCheckpoint checkpoint, List<MappedTensor> unet) {
+        List<MappedTensor> fromEma = new ArrayList<>(unet.size());
+        for (MappedTensor t : unet) {
+            String key = emaKey(t.from());
+            if (!checkpoint.has(key)) {
+                throw new UnsupportedModelException(checkpoint.path() + " holds EMA weights but not " + key + ", the EMA"
+                        + " copy of " + t.from() + ": the file is damaged. Load its trained weights instead (without"
+                        + " extracting EMA).");
+            }
+            fromEma.add(new MappedTensor(t.name(), key, t.transform()));
+        }
+        return fromEma;
     }
 
     private static long width(OriginalCheckpoint checkpoint, String key) {
@@ -129,7 +171,10 @@ public final class OriginalLayout {
         return components.keySet();
     }
 
-    /** Keys no component takes: schedule buffers, EMA weights, {@code position_ids}, SD 2.x's unused last block. */
+    /**
+     * Keys no component takes: schedule buffers, EMA weights (or, extracting EMA, the trained UNet weights),
+     * {@code position_ids}, SD 2.x's unused last block.
+     */
     public Set<String> unused() {
         return unused;
     }

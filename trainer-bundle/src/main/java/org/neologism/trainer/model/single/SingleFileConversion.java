@@ -36,38 +36,57 @@ public final class SingleFileConversion {
             }
         }
         Files.createDirectories(target);
-        json(target.resolve("model_index.json"), modelIndex());
+        boolean sdxl = model.textEncoder2Config() != null;
+        json(target.resolve("model_index.json"), modelIndex(sdxl));
         json(target.resolve("scheduler/scheduler_config.json"), model.schedulerJson());
         json(target.resolve("text_encoder/config.json"), model.textEncoderConfig());
         json(target.resolve("unet/config.json"), model.unetConfig());
         json(target.resolve("vae/config.json"), model.vaeConfig());
-        writeTokenizer(model, target.resolve("tokenizer"));
+        List<Path> tokenizers = model.tokenizerFolders();
+        for (int i = 0; i < tokenizers.size(); i++) {
+            writeTokenizer(tokenizers.get(i), model.padTokens().get(i), target.resolve(i == 0 ? "tokenizer" : "tokenizer_2"));
+        }
         weights(model, Component.TEXT_ENCODER, target.resolve("text_encoder/model.safetensors"));
+        if (sdxl) {
+            json(target.resolve("text_encoder_2/config.json"), model.textEncoder2Config());
+            weights(model, Component.TEXT_ENCODER_2, target.resolve("text_encoder_2/model.safetensors"));
+        }
         weights(model, Component.UNET, target.resolve("unet/diffusion_pytorch_model.safetensors"));
         weights(model, Component.VAE, target.resolve("vae/diffusion_pytorch_model.safetensors"));
         return DiffusersFolder.open(target, WeightFiles.OPENER);
     }
 
-    private static Map<String, Object> modelIndex() {
+    /** As diffusers' StableDiffusionPipeline, or StableDiffusionXLPipeline with its second encoder and tokenizer. */
+    static Map<String, Object> modelIndex(boolean sdxl) {
         Map<String, Object> index = new LinkedHashMap<>();
-        index.put("_class_name", "StableDiffusionPipeline");
-        index.put("_diffusers_version", "0.25.1");
+        index.put("_class_name", sdxl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline");
+        index.put("_diffusers_version", sdxl ? "0.31.0" : "0.25.1");
         index.put("feature_extractor", Arrays.asList(null, null));
-        index.put("requires_safety_checker", false);
-        index.put("safety_checker", Arrays.asList(null, null));
+        if (sdxl) {
+            index.put("force_zeros_for_empty_prompt", true);
+            index.put("image_encoder", Arrays.asList(null, null));
+        } else {
+            index.put("requires_safety_checker", false);
+            index.put("safety_checker", Arrays.asList(null, null));
+        }
         index.put("scheduler", List.of("diffusers", "DDPMScheduler"));
         index.put("text_encoder", List.of("transformers", "CLIPTextModel"));
+        if (sdxl) {
+            index.put("text_encoder_2", List.of("transformers", "CLIPTextModelWithProjection"));
+        }
         index.put("tokenizer", List.of("transformers", "CLIPTokenizer"));
+        if (sdxl) {
+            index.put("tokenizer_2", List.of("transformers", "CLIPTokenizer"));
+        }
         index.put("unet", List.of("diffusers", "UNet2DConditionModel"));
         index.put("vae", List.of("diffusers", "AutoencoderKL"));
         return index;
     }
 
-    /** The tokenizer the model trains with: a given folder is copied, else CLIP's vocabulary is written. */
-    private static void writeTokenizer(SingleFileModel model, Path folder) throws IOException {
-        Path given = model.tokenizerFolder();
+    /** A tokenizer the model trains with: a given folder is copied, else CLIP's vocabulary is written. */
+    private static void writeTokenizer(Path given, String padToken, Path folder) throws IOException {
         if (given == null) {
-            ClipVocabularyFiles.bundled().writeTokenizerFolder(folder, model.padToken());
+            ClipVocabularyFiles.bundled().writeTokenizerFolder(folder, padToken);
             return;
         }
         Files.createDirectories(folder);

@@ -13,6 +13,7 @@ import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightSource;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.config.ConfigFiles;
+import org.neologism.trainer.model.config.ModelIndex;
 import org.neologism.trainer.model.config.SchedulerConfig;
 import org.neologism.trainer.model.config.TextEncoderConfig;
 import org.neologism.trainer.model.config.UNetConfig;
@@ -35,16 +36,20 @@ public final class SingleFileModel {
     private final Path file;
     private final OriginalLayout layout;
     private final TextEncoderConfig textEncoder;
+    /** SDXL's second encoder; null for the one-encoder families. */
+    private final TextEncoderConfig textEncoder2;
     private final UNetConfig unet;
     private final VaeConfig vae;
     private final SchedulerConfig scheduler;
     private final SingleFileOptions options;
 
-    private SingleFileModel(Path file, OriginalLayout layout, TextEncoderConfig textEncoder, UNetConfig unet,
-            VaeConfig vae, SchedulerConfig scheduler, SingleFileOptions options) {
+    private SingleFileModel(Path file, OriginalLayout layout, TextEncoderConfig textEncoder,
+            TextEncoderConfig textEncoder2, UNetConfig unet, VaeConfig vae, SchedulerConfig scheduler,
+            SingleFileOptions options) {
         this.file = file;
         this.layout = layout;
         this.textEncoder = textEncoder;
+        this.textEncoder2 = textEncoder2;
         this.unet = unet;
         this.vae = vae;
         this.scheduler = scheduler;
@@ -68,16 +73,18 @@ public final class SingleFileModel {
     /** As {@link #open}, for a checkpoint already open (or an inventory); weights are read later from its path. */
     public static SingleFileModel of(OriginalCheckpoint checkpoint, SingleFileOptions options) {
         Path file = checkpoint.path();
-        OriginalLayout layout = OriginalLayout.of(checkpoint);
-        if (!layout.family().trainable()) {
-            throw new UnsupportedModelException(file + " is an " + layout.family().label() + " checkpoint; this"
-                    + " version of Neologism trains SD 1.x and SD 2.x models only.");
-        }
+        OriginalLayout layout = OriginalLayout.of(checkpoint, options.extractEma());
+        boolean twoEncoders = layout.components().contains(Component.TEXT_ENCODER_2);
         Path config = options.originalConfig();
         SingleFileModel model;
         if (config != null && Files.isDirectory(config)) {
+            if (twoEncoders && !Files.isRegularFile(config.resolve("text_encoder_2/config.json"))) {
+                throw new UnsupportedModelException(file + " is an SDXL checkpoint, but --original_config " + config
+                        + " has no text_encoder_2/config.json: give the SDXL diffusers folder it was made from");
+            }
             model = new SingleFileModel(file, layout,
                     read(config, "text_encoder/config.json", TextEncoderConfig.class),
+                    twoEncoders ? read(config, "text_encoder_2/config.json", TextEncoderConfig.class) : null,
                     read(config, "unet/config.json", UNetConfig.class),
                     read(config, "vae/config.json", VaeConfig.class),
                     withPrediction(read(config, "scheduler/scheduler_config.json", SchedulerConfig.class),
@@ -86,7 +93,8 @@ public final class SingleFileModel {
             LdmConfig yaml = config == null ? null : LdmConfig.read(config);
             String prediction = predictionType(checkpoint, layout, yaml, options);
             InferredConfigs inferred = InferredConfigs.of(checkpoint, layout, yaml);
-            model = new SingleFileModel(file, layout, inferred.textEncoder(), inferred.unet(prediction),
+            model = new SingleFileModel(file, layout, inferred.textEncoder(),
+                    twoEncoders ? inferred.textEncoder2() : null, inferred.unet(prediction),
                     inferred.vae(prediction), inferred.scheduler(prediction), options);
             inferred.requireStandardSizes();
         }
@@ -141,6 +149,9 @@ public final class SingleFileModel {
         check(checkpoint, Component.UNET, new UNet2DCondition(unet, null));
         check(checkpoint, Component.VAE, new AutoencoderKL(vae, null));
         check(checkpoint, Component.TEXT_ENCODER, new ClipTextModel(textEncoder, null));
+        if (textEncoder2 != null) {
+            check(checkpoint, Component.TEXT_ENCODER_2, new ClipTextModel(textEncoder2, null));
+        }
     }
 
     private void check(OriginalCheckpoint checkpoint, Component component, Module network) {
@@ -208,6 +219,11 @@ public final class SingleFileModel {
         return textEncoder;
     }
 
+    /** SDXL's {@code text_encoder_2} config; null for SD 1.x and 2.x. */
+    public TextEncoderConfig textEncoder2Config() {
+        return textEncoder2;
+    }
+
     public UNetConfig unetConfig() {
         return unet;
     }
@@ -254,27 +270,67 @@ public final class SingleFileModel {
         return json;
     }
 
-    /** The pad token of the family's tokenizer: SD 2.x pads with {@code !}, the others with the end token. */
+    /**
+     * The pad token of each encoder's tokenizer (CLIP's vocabulary README): the end token for SD 1.x and SDXL's
+     * first encoder, {@code !} for SD 2.x and SDXL's second.
+     */
+    public List<String> padTokens() {
+        return switch (layout.family()) {
+            case SD1 -> List.of(ClipTokenizer.END_OF_TEXT);
+            case SD2 -> List.of("!");
+            case SDXL -> List.of(ClipTokenizer.END_OF_TEXT, "!");
+        };
+    }
+
+    /** The first encoder's pad token. */
     public String padToken() {
-        return layout.family() == CheckpointFamily.SD2 ? "!" : ClipTokenizer.END_OF_TEXT;
+        return padTokens().get(0);
+    }
+
+    /** The (first) tokenizer: {@link #tokenizers()}' first. */
+    public ClipTokenizer tokenizer() throws org.neologism.core.tokenizer.InvalidTokenizerFolderException {
+        return tokenizer(0);
     }
 
     /**
-     * The tokenizer: {@code --tokenizer}, else the config folder's {@code tokenizer/}, else the bundled CLIP
-     * vocabulary with the family's pad token.
+     * One tokenizer per text encoder: each from its folder ({@link #tokenizerFolders()}), else built from the
+     * bundled CLIP vocabulary with the encoder's pad token.
      */
-    public ClipTokenizer tokenizer() throws org.neologism.core.tokenizer.InvalidTokenizerFolderException {
-        Path folder = tokenizerFolder();
-        return folder != null ? ClipTokenizer.load(folder) : ClipTokenizer.bundled(padToken());
+    public List<ClipTokenizer> tokenizers() throws org.neologism.core.tokenizer.InvalidTokenizerFolderException {
+        List<ClipTokenizer> tokenizers = new java.util.ArrayList<>();
+        for (int i = 0; i < padTokens().size(); i++) {
+            tokenizers.add(tokenizer(i));
+        }
+        return tokenizers;
     }
 
-    /** The tokenizer folder given ({@code --tokenizer}, or the config folder's), or null for the bundled one. */
+    private ClipTokenizer tokenizer(int encoder) throws org.neologism.core.tokenizer.InvalidTokenizerFolderException {
+        Path folder = tokenizerFolders().get(encoder);
+        return folder != null ? ClipTokenizer.load(folder) : ClipTokenizer.bundled(padTokens().get(encoder));
+    }
+
+    /** The first tokenizer's folder ({@code --tokenizer}, or the config folder's), or null for the bundled one. */
     public Path tokenizerFolder() {
-        if (options.tokenizer() != null) {
-            return options.tokenizer();
-        }
+        return tokenizerFolders().get(0);
+    }
+
+    /**
+     * Each encoder's tokenizer folder, null where the bundled vocabulary serves: {@code --tokenizer} (for SDXL's
+     * second encoder its sibling {@code tokenizer_2/}, as a diffusers folder has it), else the config folder's
+     * {@code tokenizer/} and {@code tokenizer_2/}.
+     */
+    public List<Path> tokenizerFolders() {
+        List<String> names = textEncoder2 == null ? List.of("tokenizer") : List.of("tokenizer", "tokenizer_2");
         Path config = options.originalConfig();
-        return config != null && Files.isDirectory(config.resolve("tokenizer")) ? config.resolve("tokenizer") : null;
+        List<Path> folders = new java.util.ArrayList<>();
+        for (String name : names) {
+            Path given = options.tokenizer() == null ? null
+                    : name.equals("tokenizer") ? options.tokenizer() : options.tokenizer().resolveSibling(name);
+            Path configured = config != null && Files.isDirectory(config) ? config.resolve(name) : null;
+            folders.add(given != null && Files.isDirectory(given) ? given
+                    : configured != null && Files.isDirectory(configured) ? configured : null);
+        }
+        return java.util.Collections.unmodifiableList(folders);
     }
 
     /** The weights of {@code component} under diffusers names, read from the file (the caller closes them). */
@@ -285,19 +341,28 @@ public final class SingleFileModel {
 
     /** The pipeline the rest of Neologism trains with. */
     public DiffusersFolder pipeline() {
-        return new DiffusersFolder(file, textEncoder, null, unet, vae, scheduler, schedulerJson(), (component, stem) -> weights(
-                switch (component) {
-                    case "unet" -> Component.UNET;
-                    case "vae" -> Component.VAE;
-                    case "text_encoder" -> Component.TEXT_ENCODER;
-                    default -> throw new IllegalArgumentException("no component " + component);
-                }), this::tokenizer);
+        ModelIndex index = ConfigFiles.mapper().convertValue(SingleFileConversion.modelIndex(textEncoder2 != null),
+                ModelIndex.class);
+        return new DiffusersFolder(file, index, textEncoder, textEncoder2, unet, vae, scheduler, schedulerJson(),
+                (component, stem) -> weights(component(component)), this::tokenizers);
     }
 
-    /** A short description: family, prediction, token width. */
+    private Component component(String folder) {
+        for (Component component : layout.components()) {
+            if (component.folder().equals(folder)) {
+                return component;
+            }
+        }
+        throw new IllegalArgumentException(file + " has no " + folder);
+    }
+
+    /** A short description: family, prediction, token width(s), and EMA when those weights were taken. */
     public String describe() {
-        return layout.family().label() + (scheduler.vPrediction() ? " v-prediction" : "") + ", token width "
-                + textEncoder.hiddenSize();
+        String widths = textEncoder2 == null ? "token width " + textEncoder.hiddenSize()
+                : "token widths " + textEncoder.hiddenSize() + " + " + textEncoder2.hiddenSize();
+        boolean ema = layout.tensors(Component.UNET).stream().anyMatch(t -> t.from().startsWith(OriginalLayout.EMA_PREFIX));
+        return layout.family().label() + (scheduler.vPrediction() ? " v-prediction" : "") + ", " + widths
+                + (ema ? ", EMA weights" : "");
     }
 
     List<MappedTensor> tensors(Component component) {

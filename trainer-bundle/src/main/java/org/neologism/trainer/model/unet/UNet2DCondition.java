@@ -1,12 +1,15 @@
 package org.neologism.trainer.model.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.config.UNetConfig;
 import org.neologism.trainer.model.nn.Activations;
 import org.neologism.trainer.model.nn.Conv2d;
+import org.neologism.trainer.model.nn.GradientCheckpoints;
 import org.neologism.trainer.model.nn.GroupNorm;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.nn.Module;
@@ -153,6 +156,129 @@ public final class UNet2DCondition extends Module {
             x = block.forward(x, emb, ctx, skips, size);
         }
         return convOut.forward(Activations.SILU.apply(convNormOut.forward(x)));
+    }
+
+    /**
+     * A forward with gradient checkpointing ({@code --gradient_checkpointing}): {@link GradientCheckpoints}
+     * over the prologue (time embedding, {@code conv_in}), every down block, the mid block, every up block and
+     * the epilogue. Its output has no autograd history; {@link CheckpointedForward#backward} turns the output's
+     * gradient into those of {@code context} and of SDXL's pooled text embedding.
+     *
+     * @param scope the manager the kept block outputs belong to until the result is closed
+     */
+    public CheckpointedForward forwardCheckpointed(NDManager scope, NDArray sample, NDArray timesteps, NDArray context,
+                                                   AddedConditions conditions) {
+        if ((added != null) != (conditions != null)) {
+            throw new IllegalArgumentException(added != null
+                    ? "this UNet (addition_embed_type text_time, SDXL) needs text_embeds and time_ids"
+                    : "this UNet takes no added conditions (it is not an SDXL UNet)");
+        }
+        DataType type = convOutType();
+        GradientCheckpoints chain = new GradientCheckpoints(scope);
+        int sampleId = chain.input(sample, false);
+        int timestepsId = chain.input(timesteps, false);
+        int contextId = chain.input(context, true);
+        int textEmbedsId = added != null ? chain.input(conditions.textEmbeds(), true) : -1;
+        int timeIdsId = added != null ? chain.input(conditions.timeIds(), false) : -1;
+
+        int[] prologue = chain.run(inputs -> {
+            NDArray x = inputs.get(0).getDataType() == type ? inputs.get(0) : inputs.get(0).toType(type, false);
+            long batch = x.getShape().get(0);
+            NDArray t = inputs.get(1).getShape().size() == 1 && batch > 1 ? inputs.get(1).broadcast(batch) : inputs.get(1);
+            NDArray projected = time.project(t);
+            NDArray emb = time.embed(projected.getDataType() == type ? projected : projected.toType(type, false));
+            if (added != null) {
+                emb = emb.add(added.forward(new AddedConditions(inputs.get(2), inputs.get(3)), type));
+            }
+            return List.of(emb, convIn.forward(x));
+        }, added != null ? new int[] {sampleId, timestepsId, textEmbedsId, timeIdsId} : new int[] {sampleId, timestepsId});
+        int emb = prologue[0];
+        int x = prologue[1];
+        long factor = 1L << upsamplers;
+        boolean forwardSize = sample.getShape().get(2) % factor != 0 || sample.getShape().get(3) % factor != 0;
+
+        List<Integer> skips = new ArrayList<>();
+        skips.add(x);
+        for (DownBlock block : downBlocks) {
+            int[] outputs = chain.run(inputs -> {
+                List<NDArray> appended = new ArrayList<>();
+                NDArray out = block.forward(inputs.get(0), inputs.get(1), kernels.cast(inputs.get(2), type), appended);
+                List<NDArray> all = new ArrayList<>();
+                all.add(out);
+                all.addAll(appended);
+                return all;
+            }, x, emb, contextId);
+            x = outputs[0];
+            for (int i = 1; i < outputs.length; i++) {
+                skips.add(outputs[i]);
+            }
+        }
+        x = chain.run(inputs -> List.of(midBlock.forward(inputs.get(0), inputs.get(1), kernels.cast(inputs.get(2), type))),
+                x, emb, contextId)[0];
+        for (int i = 0; i < upBlocks.size(); i++) {
+            UpBlock block = upBlocks.get(i);
+            boolean last = i == upBlocks.size() - 1;
+            long[] size = null;
+            if (!last && forwardSize) {
+                NDArray next = chain.value(skips.get(skips.size() - 1 - block.layers()));
+                size = new long[] {next.getShape().get(2), next.getShape().get(3)};
+            }
+            long[] upsampleSize = size;
+            int[] inputs = new int[3 + block.layers()];
+            inputs[0] = x;
+            inputs[1] = emb;
+            inputs[2] = contextId;
+            // The block pops its skips from the end: hand it the last layers() in their order.
+            int first = skips.size() - block.layers();
+            for (int k = 0; k < block.layers(); k++) {
+                inputs[3 + k] = skips.remove(first);
+            }
+            x = chain.run(values -> {
+                List<NDArray> consumed = new ArrayList<>(values.subList(3, values.size()));
+                return List.of(block.forward(values.get(0), values.get(1), kernels.cast(values.get(2), type), consumed,
+                        upsampleSize));
+            }, inputs)[0];
+        }
+        int output = chain.run(inputs -> List.of(convOut.forward(Activations.SILU.apply(convNormOut.forward(inputs.get(0))))),
+                x)[0];
+        return new CheckpointedForward(chain, output, contextId, textEmbedsId);
+    }
+
+    /** The result of {@link #forwardCheckpointed}: the output, and the backward through the kept chain. */
+    public static final class CheckpointedForward implements AutoCloseable {
+
+        /** The gradients of the UNet's differentiable inputs; {@code textEmbeds} is null without added conditions. */
+        public record InputGradients(NDArray context, NDArray textEmbeds) {}
+
+        private final GradientCheckpoints chain;
+        private final int output;
+        private final int context;
+        private final int textEmbeds;
+
+        private CheckpointedForward(GradientCheckpoints chain, int output, int context, int textEmbeds) {
+            this.chain = chain;
+            this.output = output;
+            this.context = context;
+            this.textEmbeds = textEmbeds;
+        }
+
+        /** The UNet's output, without autograd history. */
+        public NDArray output() {
+            return chain.value(output);
+        }
+
+        /** The gradients that {@code outputGradient} (d loss / d output) gives the inputs, inside {@code collector}. */
+        public InputGradients backward(GradientCollector collector, NDArray outputGradient) {
+            List<NDArray> gradients = textEmbeds >= 0
+                    ? chain.backward(collector, output, outputGradient, context, textEmbeds)
+                    : chain.backward(collector, output, outputGradient, context);
+            return new InputGradients(gradients.get(0), textEmbeds >= 0 ? gradients.get(1) : null);
+        }
+
+        @Override
+        public void close() {
+            chain.close();
+        }
     }
 
     private DataType convOutType() {

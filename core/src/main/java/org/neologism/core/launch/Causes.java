@@ -1,16 +1,19 @@
-package org.neologism.launcher;
+package org.neologism.core.launch;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A throwable and its causes on one line, so the root cause reaches the user, not just the wrapper. */
-final class Causes {
+/**
+ * A throwable and its causes, one per line, so the root cause reaches the user, not just the wrapper: shared
+ * by the launcher (outside the framework) and the command-line tools inside it.
+ */
+public final class Causes {
 
     private Causes() {}
 
-    static String describe(Throwable error) {
+    public static String describe(Throwable error) {
         if (error == null) {
             return "(no cause given)";
         }

@@ -1,4 +1,4 @@
-package org.neologism.launcher;
+package org.neologism.core.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -17,13 +17,5 @@ class CausesTest {
     void aWrapperThatRepeatsItsCauseIsShownOnce() {
         IOException root = new IOException("disk full");
         assertEquals("java.io.IOException: disk full", Causes.describe(new RuntimeException(root)));
-    }
-
-    @Test
-    void stackFramesAreDroppedFromAComponentFailure() {
-        String trace = "java.lang.IllegalStateException: no libtorch\n\tat a.B.c(B.java:1)\n\t... 4 more\n"
-                + "Caused by: java.io.IOException: offline\n\tat d.E.f(E.java:2)\n";
-        assertEquals("java.lang.IllegalStateException: no libtorch\n  Caused by: java.io.IOException: offline",
-                ComponentFailures.withoutStackFrames(trace));
     }
 }

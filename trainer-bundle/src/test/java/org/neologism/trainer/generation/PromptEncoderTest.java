@@ -68,7 +68,7 @@ class PromptEncoderTest {
             List<Embedding> fitting = new ArrayList<>();
             for (int e = 0; e < widths.length; e++) {
                 fitting.add(widths.length == 1 ? new Embedding("<t>", new int[] {2, widths[0]}, new float[2 * widths[0]], "test")
-                        : half("<t>", widths[e], PromptEncoder.SDXL_PARTS.get(e)));
+                        : half("<t>", widths[e], org.neologism.core.embedding.Embedding.SDXL_ENCODERS.get(e)));
             }
             List<ClipTokenizer> tokenizers = tokenizers(model);
             PromptEncoder encoder = new PromptEncoder(tokenizers, text, fitting);

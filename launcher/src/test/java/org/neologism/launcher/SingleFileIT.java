@@ -78,8 +78,7 @@ class SingleFileIT {
                 safetensors = safe;
                 ckpt = pickled;
                 configFolder = fixtures.resolve(expected.path("source_folder").path("path").asText());
-                initializer = JSON.readTree(fixtures.resolve("golden").resolve(variant.getKey()).resolve("index.json")
-                        .toFile()).path("sections").path("tokenizer").path("initializer_token").asText();
+                initializer = goldenVariantOf(configFolder).section("tokenizer").path("initializer_token").asText();
             }
         }
         assertTrue(ckpt != null, "no variant with a float32 .safetensors and a .ckpt");
@@ -112,6 +111,17 @@ class SingleFileIT {
     }
 
     /** The first float32 SDXL single file of the fixtures (recognised by its keys), with its folder and golden data. */
+    /** The golden variant computed from {@code modelFolder}: the one whose index.json names it as its model_dir. */
+    private static org.neologism.testsupport.GoldenVariant goldenVariantOf(Path modelFolder) throws IOException {
+        Path wanted = modelFolder.toRealPath();
+        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
+            if (golden.modelDir().toRealPath().equals(wanted)) {
+                return golden;
+            }
+        }
+        throw new AssertionError("no golden variant was computed from " + modelFolder);
+    }
+
     private static void findSdxl(Path fixtures, JsonNode index) throws IOException {
         for (Iterator<Map.Entry<String, JsonNode>> it = index.path("variants").fields(); it.hasNext() && sdxl == null; ) {
             Path dir = fixtures.resolve(it.next().getValue().path("dir").asText());

@@ -23,8 +23,8 @@ import org.osgi.service.component.annotations.Component;
 public class SdxlPairCodec extends DocumentCodec {
 
     public static final String FORMAT = EmbeddingCodec.SDXL_CLIP_PAIR;
-    public static final String CLIP_L = "clip_l";
-    public static final String CLIP_G = "clip_g";
+    public static final String CLIP_L = Embedding.CLIP_L;
+    public static final String CLIP_G = Embedding.CLIP_G;
 
     @Override
     public String format() {

@@ -1,6 +1,7 @@
 package org.neologism.core.embedding;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,11 @@ public record Embedding(String trigger, int[] shape, float[] values, String sour
 
     /** The encoder name of an embedding for a model with a single text encoder (SD 1.x and 2.x). */
     public static final String ONLY_ENCODER = "";
+
+    /** The encoder names of an SDXL embedding's halves, in text-encoder order, as every SDXL tool spells them. */
+    public static final String CLIP_L = "clip_l";
+    public static final String CLIP_G = "clip_g";
+    public static final List<String> SDXL_ENCODERS = List.of(CLIP_L, CLIP_G);
 
     public Embedding {
         Objects.requireNonNull(trigger, "trigger");

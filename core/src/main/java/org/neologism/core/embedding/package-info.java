@@ -4,5 +4,5 @@
  * {@code EmbeddingLibrary}; 1.2.0 the names of the formats a training run writes.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.neologism.core.embedding;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,6 +19,8 @@ import org.neologism.core.tensors.internal.ElementCodec;
 
 /**
  * Collects tensors (in the order they are added) and metadata, then writes a safetensors file atomically.
+ * Values given by a supplier are computed while the file is written, one tensor at a time, so a file larger
+ * than the heap (SDXL's 10 GB UNet) can be written.
  *
  * <pre>{@code
  * new SafetensorsWriter()
@@ -30,7 +33,8 @@ public final class SafetensorsWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Pending(DType dtype, int[] shape, byte[] data) {
+    /** A tensor to write: {@code byteLength} bytes that {@code data} gives when the file is written. */
+    private record Pending(DType dtype, int[] shape, long byteLength, Supplier<byte[]> data) {
     }
 
     private final Map<String, Pending> tensors = new LinkedHashMap<>();
@@ -46,6 +50,19 @@ public final class SafetensorsWriter {
     public SafetensorsWriter addFloats(String name, DType dtype, int[] shape, float[] values) {
         checkCount(name, shape, values.length);
         return add(name, dtype, shape, ElementCodec.encodeFloats(values, dtype));
+    }
+
+    /**
+     * Adds float values as above, computed by {@code values} only when the file is written (once), so the
+     * writer never holds more than one such tensor.
+     */
+    public SafetensorsWriter addFloats(String name, DType dtype, int[] shape, Supplier<float[]> values) {
+        long count = checkCount(name, shape);
+        return add(name, dtype, shape, count * dtype.byteSize(), () -> {
+            float[] computed = values.get();
+            checkCount(name, shape, computed.length);
+            return ElementCodec.encodeFloats(computed, dtype);
+        });
     }
 
     /** Adds integers stored as I64, I32, I16, I8, U8 or BOOL; values that do not fit are refused. */
@@ -72,12 +89,16 @@ public final class SafetensorsWriter {
             AtomicFileWrite.writeFully(channel, length);
             AtomicFileWrite.writeFully(channel, ByteBuffer.wrap(header));
             for (Pending tensor : tensors.values()) {
-                AtomicFileWrite.writeFully(channel, ByteBuffer.wrap(tensor.data));
+                AtomicFileWrite.writeFully(channel, ByteBuffer.wrap(tensor.data.get()));
             }
         });
     }
 
     private SafetensorsWriter add(String name, DType dtype, int[] shape, byte[] data) {
+        return add(name, dtype, shape, data.length, () -> data);
+    }
+
+    private SafetensorsWriter add(String name, DType dtype, int[] shape, long byteLength, Supplier<byte[]> data) {
         requireText(name, "tensor name");
         if (name.equals("__metadata__")) {
             throw new IllegalArgumentException("__metadata__ is reserved and cannot name a tensor");
@@ -85,7 +106,7 @@ public final class SafetensorsWriter {
         if (tensors.containsKey(name)) {
             throw new IllegalArgumentException("tensor '" + name + "' was already added");
         }
-        tensors.put(name, new Pending(dtype, shape.clone(), data));
+        tensors.put(name, new Pending(dtype, shape.clone(), byteLength, data));
         return this;
     }
 
@@ -104,8 +125,8 @@ public final class SafetensorsWriter {
             for (int dim : tensor.shape) {
                 shape.add(dim);
             }
-            node.putArray("data_offsets").add(offset).add(offset + tensor.data.length);
-            offset += tensor.data.length;
+            node.putArray("data_offsets").add(offset).add(offset + tensor.byteLength);
+            offset += tensor.byteLength;
         }
         byte[] json = JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
         // pad with spaces so the data buffer starts 8-byte aligned, as the reference writer does
@@ -116,6 +137,15 @@ public final class SafetensorsWriter {
     }
 
     private static void checkCount(String name, int[] shape, int count) {
+        long expected = checkCount(name, shape);
+        if (expected != count) {
+            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " needs " + expected
+                    + " values, got " + count);
+        }
+    }
+
+    /** The element count of {@code shape}, which must have no negative dimension. */
+    private static long checkCount(String name, int[] shape) {
         long expected = 1;
         for (int dim : shape) {
             if (dim < 0) {
@@ -123,10 +153,7 @@ public final class SafetensorsWriter {
             }
             expected = Math.multiplyExact(expected, dim);
         }
-        if (expected != count) {
-            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " needs " + expected
-                    + " values, got " + count);
-        }
+        return expected;
     }
 
     private static String requireText(String text, String what) {

@@ -33,6 +33,30 @@ class SafetensorsFileTest {
     @TempDir
     Path dir;
 
+    /** A supplied tensor is computed once, while the file is written, and reads back like an eagerly added one. */
+    @Test
+    void suppliedValuesAreDrawnWhenTheFileIsWrittenAndReadBackTheSame() throws IOException {
+        float[] values = {1.5f, -2f, 3.25f, 0f, 7f, -0.5f};
+        int[] calls = {0};
+        SafetensorsWriter lazy = new SafetensorsWriter().addFloats("w", DType.F16, new int[] {2, 3}, () -> {
+            calls[0]++;
+            return values;
+        });
+        assertEquals(0, calls[0], "nothing is drawn before the file is written");
+        Path supplied = dir.resolve("supplied.safetensors");
+        lazy.write(supplied);
+        assertEquals(1, calls[0], "drawn once");
+        Path eager = dir.resolve("eager.safetensors");
+        new SafetensorsWriter().addFloats("w", DType.F16, new int[] {2, 3}, values).write(eager);
+        assertEquals(-1L, Files.mismatch(supplied, eager), "the same bytes as the eagerly added tensor");
+
+        SafetensorsWriter wrong = new SafetensorsWriter().addFloats("short", DType.F32, new int[] {4}, () -> new float[3]);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> wrong.write(dir.resolve("wrong.safetensors")));
+        assertEquals("short: shape [4] needs 4 values, got 3", refused.getMessage());
+        assertFalse(Files.exists(dir.resolve("wrong.safetensors")), "no partial file is left");
+    }
+
     @Test
     void everyDtypeSurvivesAWriteAndReadInOrderWithMetadata() throws IOException {
         float[] floats = {0f, 1f, -2.5f, 1f / 3, 65504f, 1e-7f};

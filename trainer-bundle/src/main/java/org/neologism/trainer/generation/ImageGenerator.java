@@ -5,14 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.sampling.SamplingPlan;
 import org.neologism.core.sampling.SchedulerValues;
-import org.neologism.core.tokenizer.ClipTokenizer;
 import org.neologism.core.tokenizer.InvalidTokenizerFolderException;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.conditioning.Conditioning;
@@ -49,8 +45,6 @@ public final class ImageGenerator {
     public static final double SD_GUIDANCE_SCALE = 7.5;
     /** {@code StableDiffusionXLPipeline.__call__}'s default {@code guidance_scale}. */
     public static final double SDXL_GUIDANCE_SCALE = 5.0;
-    /** The pad token of SDXL's tokenizer_2. */
-    private static final String SDXL_SECOND_PAD = "!";
 
     private final DiffusersFolder model;
     private final TextConditioner text;
@@ -83,32 +77,9 @@ public final class ImageGenerator {
         return model.isSdxl() ? SDXL_GUIDANCE_SCALE : SD_GUIDANCE_SCALE;
     }
 
-    /** A prompt encoder with fresh tokenizers of the model and {@code embeddings} loaded. */
+    /** A prompt encoder with fresh tokenizers of the model (one per text encoder) and {@code embeddings} loaded. */
     public PromptEncoder promptEncoder(List<Embedding> embeddings) throws InvalidTokenizerFolderException {
-        return new PromptEncoder(tokenizers(), text, embeddings);
-    }
-
-    /**
-     * One tokenizer per text encoder: a folder's {@code tokenizer/} (and SDXL's {@code tokenizer_2/}). A single
-     * file brings its first tokenizer; SDXL's second is the {@code tokenizer_2/} beside it when it came from a
-     * diffusers folder, else CLIP's vocabulary padding with {@code !}, as SDXL ships its tokenizer_2.
-     */
-    private List<ClipTokenizer> tokenizers() throws InvalidTokenizerFolderException {
-        List<ClipTokenizer> tokenizers = new ArrayList<>();
-        if (model.isFolder()) {
-            for (Path folder : model.tokenizerFolders()) {
-                tokenizers.add(ClipTokenizer.load(folder));
-            }
-            return tokenizers;
-        }
-        ClipTokenizer first = model.tokenizer();
-        tokenizers.add(first);
-        if (model.isSdxl()) {
-            Path beside = first.folder() == null ? null : first.folder().resolveSibling("tokenizer_2");
-            tokenizers.add(beside != null && Files.isDirectory(beside) ? ClipTokenizer.load(beside)
-                    : ClipTokenizer.bundled(SDXL_SECOND_PAD));
-        }
-        return tokenizers;
+        return new PromptEncoder(model.tokenizers(), text, embeddings);
     }
 
     /** The model's default image side: {@code unet.sample_size · vae_scale_factor}. */

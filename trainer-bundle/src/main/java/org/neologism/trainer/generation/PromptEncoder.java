@@ -24,9 +24,6 @@ import org.neologism.trainer.model.conditioning.TextConditioner;
  */
 public final class PromptEncoder {
 
-    /** The part of an SDXL embedding each encoder takes, in encoder order (see {@link Embedding#encoder()}). */
-    public static final List<String> SDXL_PARTS = List.of("clip_l", "clip_g");
-
     private final List<ClipTokenizer> tokenizers;
     private final TextConditioner text;
     /** Per encoder: the ids added to its tokenizer and the rows they stand for. */
@@ -75,7 +72,7 @@ public final class PromptEncoder {
         Map<String, Embedding[]> byTrigger = new LinkedHashMap<>();
         for (Embedding embedding : embeddings) {
             int encoder = widths.length == 1 ? (embedding.isForOneOfSeveralEncoders() ? -1 : 0)
-                    : SDXL_PARTS.indexOf(embedding.encoder());
+                    : Embedding.SDXL_ENCODERS.indexOf(embedding.encoder());
             if (encoder < 0) {
                 throw new IllegalArgumentException("The embedding " + embedding.trigger() + " is for "
                         + (embedding.isForOneOfSeveralEncoders() ? "SDXL" : "a model with one text encoder")
@@ -93,7 +90,7 @@ public final class PromptEncoder {
         byTrigger.forEach((trigger, parts) -> {
             for (int e = 0; e < parts.length; e++) {
                 if (parts[e] == null) {
-                    throw new IllegalArgumentException("The SDXL embedding " + trigger + " has no " + SDXL_PARTS.get(e)
+                    throw new IllegalArgumentException("The SDXL embedding " + trigger + " has no " + Embedding.SDXL_ENCODERS.get(e)
                             + " part; an SDXL model needs both halves (clip_l and clip_g)");
                 }
                 if (parts[e].vectorCount() != parts[0].vectorCount()) {
@@ -108,7 +105,7 @@ public final class PromptEncoder {
     /** "token dimension 768", or SDXL's "token dimensions 768 (clip_l) and 1280 (clip_g)". */
     private static String describe(int[] widths) {
         return widths.length == 1 ? "token dimension " + widths[0]
-                : "token dimensions " + widths[0] + " (" + SDXL_PARTS.get(0) + ") and " + widths[1] + " (" + SDXL_PARTS.get(1) + ")";
+                : "token dimensions " + widths[0] + " (" + Embedding.SDXL_ENCODERS.get(0) + ") and " + widths[1] + " (" + Embedding.SDXL_ENCODERS.get(1) + ")";
     }
 
     /** The prompt as the (first) text encoder sees it, with multi-vector triggers expanded. */

@@ -1,7 +1,9 @@
 package org.neologism.trainer.jobs;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
@@ -75,14 +78,20 @@ public class TrainingJobs implements Trainer {
         this.checks = new RequestChecks(torch);
     }
 
-    /** A sampler service by name (validation images); looked up when a run needs it, like the schedules. */
+    /** The sampler services by name (validation images), kept by Declarative Services as bundles come and go. */
+    private final Map<String, Sampler> samplers = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addSampler(Sampler sampler) {
+        samplers.put(sampler.name(), sampler);
+    }
+
+    void removeSampler(Sampler sampler) {
+        samplers.remove(sampler.name(), sampler);
+    }
+
     private Optional<Sampler> sampler(String name) {
-        try {
-            return context.getServiceReferences(Sampler.class, "(" + Sampler.NAME_PROPERTY + "=" + name + ")").stream()
-                    .findFirst().map(context::getService);
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalArgumentException("sampler name " + name + " is not a valid service filter value", e);
-        }
+        return Optional.ofNullable(samplers.get(name));
     }
 
     /** The codec of a format a run writes; dynamic, so updating the codecs' bundle does not stop a run. */

@@ -49,6 +49,8 @@ public class BenchCommand {
             boolean gradientCheckpointing,
             @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
             @Parameter(names = "--device", absentValue = "") String device,
+            @Descriptor("libtorch's CPU threads for this command (default: the host's configured cpu.threads, else one per core)")
+            @Parameter(names = "--cpu_threads", absentValue = "0") int cpuThreads,
             @Descriptor("LDM YAML or diffusers folder describing a single-file model (default: inferred)")
             @Parameter(names = "--original_config", absentValue = "") String originalConfig,
             @Descriptor("epsilon or v_prediction, for an SD 2.x single file")
@@ -57,10 +59,19 @@ public class BenchCommand {
             throws IOException {
         PrintStream out = System.out;
         StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, MixedPrecision.of(precision).isHalf(),
-                !composed, !noLatentCache, gradientCheckpointing, warmup, steps, device.isBlank() ? null : device);
+                !composed, !noLatentCache, gradientCheckpointing, warmup, steps, device.isBlank() ? null : device, threads(cpuThreads));
         DiffusersFolder pipeline = ModelLocator.open(model, RootFolder.ofProcess(),
                 SingleFileOptions.of(originalConfig, predictionType, ""));
         StepBenchmark.Result result = StepBenchmark.run(torch, pipeline, options, out::println);
         BenchReport.print(result, out);
+    }
+
+    /** {@code --cpu_threads}: null when not given (the host's setting applies), else at least 1. */
+    static Integer threads(int cpuThreads) {
+        if (cpuThreads < 0) {
+            throw new IllegalArgumentException("--cpu_threads must be at least 1, not " + cpuThreads
+                    + " (leave it out for the configured number)");
+        }
+        return cpuThreads == 0 ? null : cpuThreads;
     }
 }

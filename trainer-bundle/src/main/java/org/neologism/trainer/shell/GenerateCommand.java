@@ -114,6 +114,8 @@ public class GenerateCommand {
             @Parameter(names = "--root", absentValue = "") String rootPath,
             @Descriptor("cpu, gpu or gpu:N (default: a GPU when one is visible)")
             @Parameter(names = "--device", absentValue = "") String device,
+            @Descriptor("libtorch's CPU threads for this command (default: the host's configured cpu.threads, else one per core)")
+            @Parameter(names = "--cpu_threads", absentValue = "0") int cpuThreads,
             @Descriptor("use the composed attention and group norm instead of libtorch's fused kernels")
             @Parameter(names = "--no_fused_attention", presentValue = "true", absentValue = "false") boolean noFused,
             @Descriptor("for a single-file model: its LDM YAML or a diffusers folder with its configs (default: inferred)")
@@ -137,6 +139,8 @@ public class GenerateCommand {
         Path folder = output.isBlank() ? root.path().resolve("outputs") : Path.of(output).toAbsolutePath();
 
         JniUtils.setGradMode(false);
+        // libtorch's threads are set per thread: this command draws on the shell's.
+        torch.useIntraOpThreads(BenchCommand.threads(cpuThreads));
         long started = System.nanoTime();
         try (NDManager manager = torch.newManager(torch.device(device.isBlank() ? null : device));
              KernelChoice kernels = KernelChoice.of(!noFused, false, manager, out::println)) {

@@ -19,9 +19,6 @@ import org.neologism.core.root.RootFolder;
  */
 final class RunOutputs {
 
-    /** The encoder names of the two halves of an SDXL embedding (see {@link Embedding#encoder()}). */
-    static final List<String> SDXL_ENCODERS = List.of("clip_l", "clip_g");
-
     private final Path outputDir;
     private final String trigger;
     private final int vectorCount;
@@ -57,8 +54,8 @@ final class RunOutputs {
         }
         List<float[]> blocks = rows.split(vectors);
         return List.of(
-                new Embedding(trigger, new int[] {vectorCount, rows.widths()[0]}, blocks.get(0), "neologism", SDXL_ENCODERS.get(0)),
-                new Embedding(trigger, new int[] {vectorCount, rows.widths()[1]}, blocks.get(1), "neologism", SDXL_ENCODERS.get(1)));
+                new Embedding(trigger, new int[] {vectorCount, rows.widths()[0]}, blocks.get(0), "neologism", Embedding.SDXL_ENCODERS.get(0)),
+                new Embedding(trigger, new int[] {vectorCount, rows.widths()[1]}, blocks.get(1), "neologism", Embedding.SDXL_ENCODERS.get(1)));
     }
 
     /** Writes {@code learned_embeds-steps-<step>.bin} (SDXL: the pair {@code learned_embeds(_2)-steps-<step>.safetensors}) and returns it. */

@@ -33,9 +33,10 @@ public final class StepBenchmark {
      * What to measure.
      *
      * @param device {@code --device}: cpu, gpu, gpu:N, or null for the default
+     * @param cpuThreads {@code --cpu_threads}, or null for the host's configured number
      */
     public record Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache,
-                          boolean gradientCheckpointing, int warmup, int steps, String device) {
+                          boolean gradientCheckpointing, int warmup, int steps, String device, Integer cpuThreads) {
 
         public Options {
             if (resolution < 8 || resolution % 8 != 0) {
@@ -107,7 +108,7 @@ public final class StepBenchmark {
         Path modelDir = model.root();
         JniUtils.setGradMode(false);
         int inheritedThreads = JniUtils.getNumThreads();
-        torch.useIntraOpThreads(null);
+        torch.useIntraOpThreads(options.cpuThreads());
         try (NDManager manager = torch.newManager(torch.device(options.device()));
              KernelChoice kernels = KernelChoice.of(options.fused(), options.fp16(), manager, progress)) {
             progress.accept("Loading " + modelDir);

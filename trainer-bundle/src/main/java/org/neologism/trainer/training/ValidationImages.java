@@ -79,7 +79,7 @@ final class ValidationImages {
         List<Embedding> halves = new java.util.ArrayList<>();
         for (int e = 0; e < widths.length; e++) {
             halves.add(new Embedding(trigger, new int[] {vectorCount, widths[e]}, blocks.get(e), "training",
-                    PromptEncoder.SDXL_PARTS.get(e)));
+                    org.neologism.core.embedding.Embedding.SDXL_ENCODERS.get(e)));
         }
         return halves;
     }

@@ -224,7 +224,7 @@ class SamplingParityTest {
         for (int e = 0; e < encoders; e++) {
             float[] rows = expectedRows.readFloats("diffusers_load/" + file + "/" + encoderFolder(e));
             parts.add(new Embedding(trigger, new int[] {vectors, rows.length / vectors}, rows, "fixture",
-                    PromptEncoder.SDXL_PARTS.get(e)));
+                    org.neologism.core.embedding.Embedding.SDXL_ENCODERS.get(e)));
         }
         return parts;
     }

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.tensors.DType;
+import org.neologism.testsupport.Fixtures;
 import org.neologism.trainer.model.config.ConfigFiles;
 import org.neologism.trainer.model.single.InferredConfigs;
 import org.neologism.trainer.model.single.LdmConfig;

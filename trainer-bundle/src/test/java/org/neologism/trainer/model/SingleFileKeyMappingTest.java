@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.TensorData;
+import org.neologism.testsupport.Fixtures;
 import org.neologism.trainer.model.single.MappedTensor;
 import org.neologism.trainer.model.single.OriginalCheckpoint;
 import org.neologism.trainer.model.single.OriginalLayout;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.neologism.core.root.RootFolder;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsStreamWriter;
+import org.neologism.testsupport.Fixtures;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.single.SingleFileConversion;

@@ -20,6 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neologism.core.tensors.SafetensorsFile;
 import org.neologism.core.tokenizer.ClipTokenizer;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.GoldenVariant;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.clip.ClipTextModel;
 import org.neologism.trainer.model.nn.ComposedKernels;
@@ -69,12 +71,12 @@ class SingleFileNetworkParityTest {
      * The golden variant computed from the same model folder as single-file {@code variant} (its expected.json's
      * source_folder, the golden index's model_dir), or null: the two are paired by data, not by folder name.
      */
-    static String goldenOf(String variant) throws Exception {
+    static GoldenVariant goldenOf(String variant) throws Exception {
         Path folder = Fixtures.root().resolve(SingleFileKeyMappingTest.expected(variant).path("source_folder").path("path")
                 .asText()).toRealPath();
-        for (org.neologism.testsupport.GoldenVariant golden : org.neologism.testsupport.Fixtures.goldenVariants()) {
+        for (GoldenVariant golden : Fixtures.goldenVariants()) {
             if (golden.modelDir().toRealPath().equals(folder)) {
-                return golden.name();
+                return golden;
             }
         }
         return null;
@@ -113,7 +115,7 @@ class SingleFileNetworkParityTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("textEncoders")
     void textEncoderMatchesTransformers(String variant, String name, String encoder) throws Exception {
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(goldenOf(variant), encoder + ".safetensors")) {
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(goldenOf(variant), encoder + ".safetensors")) {
             org.neologism.trainer.model.DiffusersFolder pipeline = open(variant, name).pipeline();
             ClipTextModel model = encoder.equals("text_encoder_2")
                     ? pipeline.loadTextEncoder2(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
@@ -131,8 +133,8 @@ class SingleFileNetworkParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("files")
     void unetMatchesDiffusers(String variant, String name) throws Exception {
-        JsonNode index = JSON.readTree(Fixtures.root().resolve("golden").resolve(goldenOf(variant)).resolve("index.json").toFile());
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(goldenOf(variant), "unet.safetensors")) {
+        JsonNode index = goldenOf(variant).index();
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(goldenOf(variant), "unet.safetensors")) {
             UNet2DCondition unet = open(variant, name).pipeline().loadUNet(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             int cases = 0;
             for (JsonNode c : index.path("sections").path("unet").path("cases")) {
@@ -154,8 +156,8 @@ class SingleFileNetworkParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("files")
     void vaeMatchesDiffusers(String variant, String name) throws Exception {
-        JsonNode index = JSON.readTree(Fixtures.root().resolve("golden").resolve(goldenOf(variant)).resolve("index.json").toFile());
-        try (NDManager manager = torch.newManager(); SafetensorsFile golden = Fixtures.golden(goldenOf(variant), "vae.safetensors")) {
+        JsonNode index = goldenOf(variant).index();
+        try (NDManager manager = torch.newManager(); SafetensorsFile golden = GoldenTensors.golden(goldenOf(variant), "vae.safetensors")) {
             AutoencoderKL vae = open(variant, name).pipeline().loadVae(manager, DataType.FLOAT32, ComposedKernels.INSTANCE);
             for (JsonNode c : index.path("sections").path("vae").path("cases")) {
                 String caseName = c.path("name").asText();

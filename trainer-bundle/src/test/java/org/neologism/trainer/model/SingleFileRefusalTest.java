@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neologism.testsupport.Fixtures;
 import org.neologism.trainer.model.config.UnsupportedModelException;
 import org.neologism.trainer.model.single.SingleFileModel;
 import org.neologism.trainer.model.single.SingleFileOptions;

@@ -92,7 +92,10 @@ public final class RandomModelWriter {
             for (int i = 0; i < dims.length; i++) {
                 shape[i] = Math.toIntExact(dims[i]);
             }
-            writer.addFloats(e.getKey(), dtype, shape, p.init().sample(Math.toIntExact(p.shape().size()), random.split()));
+            // Drawn while the file is written, one tensor at a time: SDXL's UNet (10 GB) exceeds the default heap.
+            SplittableRandom stream = random.split();
+            int count = Math.toIntExact(p.shape().size());
+            writer.addFloats(e.getKey(), dtype, shape, () -> p.init().sample(count, stream));
         }
         writer.write(file);
     }

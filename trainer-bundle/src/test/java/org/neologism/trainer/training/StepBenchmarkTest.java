@@ -1,0 +1,30 @@
+package org.neologism.trainer.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.neologism.testsupport.Fixtures;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.WeightFiles;
+
+/** ti:bench's measurement on a fixture model: it times the steps it was asked for, on the threads it was given. */
+class StepBenchmarkTest {
+
+    @Test
+    void cpuThreadsSetsTheThreadsTheStepsRunOn() throws Exception {
+        TorchEngine torch = new TorchEngine();
+        DiffusersFolder model = DiffusersFolder.open(Fixtures.anySupportedModel().folder(), WeightFiles.OPENER);
+        for (int threads : new int[] {1, 2}) {
+            List<String> progress = new ArrayList<>();
+            StepBenchmark.Result result = StepBenchmark.run(torch, model, new StepBenchmark.Options(32, 1, false, true,
+                    true, false, 0, 2, "cpu", threads), progress::add);
+            assertEquals(threads, result.threads(), "--cpu_threads " + threads);
+            assertEquals(2, result.stepMillis().length, "timed steps");
+            assertTrue(progress.stream().anyMatch(line -> line.contains(" " + threads + " threads")), progress.toString());
+        }
+    }
+}

@@ -13,7 +13,9 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ import org.neologism.trainer.generation.PromptEncoder;
 import org.neologism.trainer.generation.TextToImage;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
-import org.neologism.trainer.model.clip.ClipTextModel;
+import org.neologism.trainer.model.nn.ComposedKernels;
 import org.neologism.trainer.model.conditioning.TextConditioner;
 import org.neologism.trainer.model.ddpm.DdpmSchedule;
 import org.neologism.trainer.model.unet.UNet2DCondition;
@@ -77,6 +79,20 @@ class LearningTest {
     private static final double LEARNING_RATE = 1e-3;
     private static final int EVALUATION_TIMESTEPS = 8;
     private static final long SEED = 20240601L;
+    private static final int THREADS = 1;
+    private static final double PLANTED_LENGTH = 10;
+    /**
+     * e*'s picture: warm horizontal stripes; the initializer word's: cool vertical ones. One picture each, so the
+     * text alone says which image a noisy latent came from wherever the noise hides it: the taught UNet must read
+     * the text over much of the schedule, and e* conditions its denoising of e*'s pictures better than the
+     * initializer does. (With a family of pictures per concept, or concepts that differ in fine detail only, the
+     * UNet learned to ignore the text: the two conditionings' losses differed in the fourth digit.)
+     */
+    private static final TaughtModel.StripedConcept PLANTED_CONCEPT = new TaughtModel.StripedConcept(true,
+            new float[] {0.95f, 0.55f, 0.1f}, new float[] {0.35f, 0.05f, 0.05f}, 8);
+    private static final TaughtModel.StripedConcept INITIALIZER_CONCEPT = new TaughtModel.StripedConcept(false,
+            new float[] {0.1f, 0.6f, 0.95f}, new float[] {0.05f, 0.05f, 0.3f}, 8);
+    private static final TaughtModel.Lesson LESSON = new TaughtModel.Lesson(1, 100, 600, 8, 1e-3);
 
     @TempDir
     Path work;
@@ -85,27 +101,39 @@ class LearningTest {
     void aTriggerTrainedOnImagesOfAPlantedEmbeddingMovesTowardItAndDenoisesNearlyAsWell() throws Exception {
         long started = System.nanoTime();
         ModelVariant variant = WholeRuns.generatableModel();
-        DiffusersFolder model = DiffusersFolder.open(variant.folder(), WeightFiles.OPENER);
+        DiffusersFolder fixture = DiffusersFolder.open(variant.folder(), WeightFiles.OPENER);
         RootFolder root = new RootFolder(work.resolve("root")).createLayout();
         Path images = Files.createDirectories(work.resolve("images"));
         PromptTemplates templates = PromptTemplates.forProperty(TrainingRequest.defaults(LEARNED).learnableProperty().flag());
+        String initializerWord = TrainingRequest.defaults(LEARNED).initializerToken();
         TorchEngine torch = new TorchEngine();
+        // Tensors this small gain nothing from a second thread, and lose much to OpenMP's spinning on a busy machine.
+        torch.useIntraOpThreads(THREADS);
         JniUtils.setGradMode(false);
+        float[] initializer;
+        try (NDManager manager = torch.newManager()) {
+            int initializerId = InitializerToken.idOf(fixture.tokenizer(), initializerWord);
+            initializer = fixture.loadTextEncoder(manager, DataType.FLOAT32, ComposedKernels.INSTANCE)
+                    .tokenEmbeddingRow(manager, initializerId).toFloatArray();
+        }
+        float[] planted = plantedVector(initializer, new Random(SEED));
+        Embedding plantedEmbedding = new Embedding(PLANTED, new int[] {1, planted.length}, planted, "test");
+        Map<TaughtModel.Naming, TaughtModel.StripedConcept> concepts = new LinkedHashMap<>();
+        concepts.put(new TaughtModel.Naming(PLANTED, List.of(plantedEmbedding)), PLANTED_CONCEPT);
+        concepts.put(new TaughtModel.Naming(initializerWord, List.of()), INITIALIZER_CONCEPT);
+        Path taught = new TaughtModel(fixture, RESOLUTION, LESSON, SEED, System.out::println)
+                .teach(concepts, templates, work.resolve("taught"));
+        double prepared = seconds(started);
+        DiffusersFolder model = DiffusersFolder.open(taught, WeightFiles.OPENER);
         try (NDManager manager = torch.newManager();
              KernelChoice kernels = KernelChoice.of(true, false, manager, System.out::println)) {
             TextConditioner text = model.loadTextConditioner(manager, DataType.FLOAT32, kernels.kernels());
-            ClipTextModel textEncoder = text.encoders().get(0);
             UNet2DCondition unet = model.loadUNet(manager, DataType.FLOAT32, kernels.kernels());
             AutoencoderKL vae = model.loadVae(manager, DataType.FLOAT32, kernels.kernels());
             ImageGenerator generator = new ImageGenerator(model, text, unet, vae);
 
-            int initializerId = InitializerToken.idOf(model.tokenizer(), TrainingRequest.defaults(LEARNED).initializerToken());
-            float[] initializer = textEncoder.tokenEmbeddingRow(manager, initializerId).toFloatArray();
-            float[] planted = plantedVector(initializer, new Random(SEED));
-
             // The training images: e*'s pictures for the templates' prompts, each from its own noise.
             Sampler sampler = new DpmppTwoMSampler();
-            Embedding plantedEmbedding = new Embedding(PLANTED, new int[] {1, planted.length}, planted, "test");
             for (int i = 0; i < IMAGES; i++) {
                 TextToImage.Settings drawing = new TextToImage.Settings(templates.prompt(i, PLANTED), "", SAMPLING_STEPS,
                         GUIDANCE, RESOLUTION, RESOLUTION, SEED + i, 1);
@@ -115,11 +143,11 @@ class LearningTest {
             }
             double generated = seconds(started);
 
-            TrainingRequest request = TrainingRequest.builder(LEARNED).model(variant.folder().toString()).root(root.path())
+            TrainingRequest request = TrainingRequest.builder(LEARNED).model(taught.toString()).root(root.path())
                     .trainDataDir(images).outputDir(work.resolve("output")).resolution(RESOLUTION)
                     .trainBatchSize(BATCH).gradientAccumulationSteps(1).maxTrainSteps(TRAIN_STEPS)
                     .learningRate(LEARNING_RATE).scaleLr(false).lrScheduler("constant").lrWarmupSteps(0)
-                    .mixedPrecision(MixedPrecision.NO).seed(SEED).device(DeviceChoice.CPU)
+                    .mixedPrecision(MixedPrecision.NO).seed(SEED).device(DeviceChoice.CPU).cpuThreads(THREADS)
                     .saveSteps(TRAIN_STEPS).checkpointingSteps(TRAIN_STEPS).build();
             WholeRuns.Outcome outcome;
             try (WholeRuns runs = WholeRuns.start(torch, work.resolve("framework"))) {
@@ -164,8 +192,8 @@ class LearningTest {
                     outcome.losses().get(outcome.losses().size() - 1));
             outcome.notices().stream().filter(line -> line.startsWith("Step ") || line.startsWith("WARNING"))
                     .forEach(line -> System.out.println("  run: " + line));
-            System.out.printf(Locale.ROOT, "  time: generation %.1f s, training %.1f s, total %.1f s (process CPU %.1f s)%n",
-                    generated, trained - generated, seconds(started), ProcessHandle.current().info().totalCpuDuration()
+            System.out.printf(Locale.ROOT, "  time: teaching %.1f s, generation %.1f s, training %.1f s, total %.1f s (process CPU %.1f s)%n",
+                    prepared, generated - prepared, trained - generated, seconds(started), ProcessHandle.current().info().totalCpuDuration()
                             .map(cpu -> cpu.toMillis() / 1e3).orElse(Double.NaN));
 
             assertTrue(lossInitial > lossPlanted, "the evaluation set tells e* from the initializer: loss with e* "
@@ -179,14 +207,28 @@ class LearningTest {
     }
 
     /**
-     * e*: a random direction with the initializer row's per-element spread, so it is as far from the initializer as
-     * another vocabulary row would be, but is no row the tokenizer could reach.
+     * e*: a random direction orthogonal to the initializer, {@link #PLANTED_LENGTH} times its length. Embeddings
+     * users train end several times longer than vocabulary rows, and a vector at right angles shares nothing with
+     * where training starts, so the run has the whole way to go.
      */
     private static float[] plantedVector(float[] initializer, Random random) {
-        double rms = norm(initializer) / Math.sqrt(initializer.length);
+        double[] direction = new double[initializer.length];
+        double along = 0;
+        double initializerSquared = 0;
+        for (int i = 0; i < direction.length; i++) {
+            direction[i] = random.nextGaussian();
+            along += direction[i] * initializer[i];
+            initializerSquared += (double) initializer[i] * initializer[i];
+        }
+        double length = 0;
+        for (int i = 0; i < direction.length; i++) {
+            direction[i] -= along / initializerSquared * initializer[i];
+            length += direction[i] * direction[i];
+        }
+        double scale = PLANTED_LENGTH * Math.sqrt(initializerSquared / length);
         float[] planted = new float[initializer.length];
         for (int i = 0; i < planted.length; i++) {
-            planted[i] = (float) (rms * random.nextGaussian());
+            planted[i] = (float) (scale * direction[i]);
         }
         return planted;
     }

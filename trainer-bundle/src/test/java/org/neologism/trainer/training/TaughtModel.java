@@ -1,0 +1,415 @@
+package org.neologism.trainer.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.neologism.core.dataset.PromptTemplates;
+import org.neologism.core.embedding.Embedding;
+import org.neologism.core.tensors.DType;
+import org.neologism.core.tensors.SafetensorsWriter;
+import org.neologism.trainer.generation.PromptEncoder;
+import org.neologism.trainer.model.DiffusersFolder;
+import org.neologism.trainer.model.WeightFiles;
+import org.neologism.trainer.model.conditioning.TextConditioner;
+import org.neologism.trainer.model.ddpm.DdpmSchedule;
+import org.neologism.trainer.engine.TorchEngine;
+import org.neologism.trainer.model.nn.Module;
+import org.neologism.trainer.model.nn.Parameter;
+import org.neologism.trainer.model.unet.UNet2DCondition;
+import org.neologism.trainer.model.vae.AutoencoderKL;
+import org.neologism.trainer.model.vae.LatentDistribution;
+
+/**
+ * A tiny fixture model taught two concepts, so that it denoises its own pictures: the model the learning test
+ * needs. A model with random weights cannot show learning. Its denoising loss on its own samples is not
+ * lowest at the conditioning that drew them, because the samples follow no distribution its noise prediction
+ * is the score of. And its random VAE does not give back the latents it decoded, so the PNGs carry almost nothing
+ * of the sampler's latents into training. So, as Stable Diffusion itself was made, the VAE first learns to
+ * reconstruct the concepts' pictures, and then the UNet learns to denoise their latents with the text encoder
+ * frozen. One concept is conditioned on prompts holding the planted embedding, the other on prompts holding a
+ * vocabulary word. The taught weights are written as a diffusers folder, beside a copy of the fixture's other
+ * files, with {@code scaling_factor} set to 1/std of the taught latents, the rule by which SD's 0.18215 was chosen.
+ */
+final class TaughtModel {
+
+    /**
+     * A concept's pictures: stripes of {@code ink} on {@code paper} (RGB in [0, 1]) along one axis, one picture per
+     * phase; the two concepts differ in colour and orientation, so each is plain at every noise level.
+     */
+    record StripedConcept(boolean horizontal, float[] ink, float[] paper, int period) {
+
+        /** CHW pixels in [-1, 1], as the dataset loader gives them. */
+        float[] picture(int size, double phase) {
+            float[] pixels = new float[3 * size * size];
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    double along = horizontal ? y : x;
+                    double strength = 0.5 + 0.5 * Math.sin(2 * Math.PI * along / period + phase);
+                    for (int c = 0; c < 3; c++) {
+                        double value = paper[c] + strength * (ink[c] - paper[c]);
+                        pixels[(c * size + y) * size + x] = (float) (2 * value - 1);
+                    }
+                }
+            }
+            return pixels;
+        }
+    }
+
+    /** What one concept is called in prompts: a trigger with its embedding, or a plain word (no embedding). */
+    record Naming(String word, List<Embedding> embeddings) {}
+
+    /** How long each network is taught, with Adam at {@code learningRate}, batches of {@code batch} pictures. */
+    record Lesson(int pictures, int vaeSteps, int unetSteps, int batch, double learningRate) {}
+
+    private static final AdamW.Settings ADAM = new AdamW.Settings(0.9, 0.999, 0.0, 1e-8);
+
+    private final DiffusersFolder model;
+    private final int resolution;
+    private final Lesson lesson;
+    private final Random random;
+    private final Consumer<String> log;
+    private final long created = System.nanoTime();
+
+    TaughtModel(DiffusersFolder model, int resolution, Lesson lesson, long seed, Consumer<String> log) {
+        this.model = model;
+        this.resolution = resolution;
+        this.lesson = lesson;
+        this.random = new Random(seed);
+        this.log = log;
+    }
+
+    /**
+     * Teaches {@code concepts} (each named in the templates' prompts by its {@link Naming}) and writes the taught
+     * model to {@code folder}, which is returned.
+     */
+    Path teach(Map<Naming, StripedConcept> concepts, PromptTemplates templates, Path folder) throws IOException {
+        // Weights are updated in place between backward passes, which autograd allows only with grad mode off.
+        JniUtils.setGradMode(false);
+        long started = System.nanoTime();
+        List<float[]> pictures = new ArrayList<>();
+        List<Naming> names = new ArrayList<>();
+        for (Map.Entry<Naming, StripedConcept> concept : concepts.entrySet()) {
+            for (int i = 0; i < lesson.pictures(); i++) {
+                pictures.add(concept.getValue().picture(resolution, 2 * Math.PI * i / lesson.pictures()));
+                names.add(concept.getKey());
+            }
+        }
+        try (NDManager manager = new TorchEngine().newManager();
+             KernelChoice kernels = KernelChoice.of(true, false, manager, log)) {
+            AutoencoderKL vae = model.loadVae(manager, DataType.FLOAT32, kernels.kernels());
+            double reconstruction = teachVae(manager, vae, pictures);
+            float[][] means = new float[pictures.size()][];
+            float[][] stds = new float[pictures.size()][];
+            Shape latentShape = latents(manager, vae, pictures, means, stds);
+            double scalingFactor = 1 / standardDeviation(means);
+            log.accept(String.format(Locale.ROOT, "  taught the VAE in %d steps: reconstruction MSE %.5f; latents' std"
+                    + " %.4f, so scaling_factor %.4f (%.1f s)", lesson.vaeSteps(), reconstruction, 1 / scalingFactor,
+                    scalingFactor, seconds(started)));
+
+            TextConditioner text = model.loadTextConditioner(manager, DataType.FLOAT32, kernels.kernels());
+            Map<Naming, List<float[]>> prompts = new LinkedHashMap<>();
+            Shape stateShape = null;
+            for (Naming naming : concepts.keySet()) {
+                PromptEncoder encoder = new PromptEncoder(model.tokenizers(), text, naming.embeddings());
+                List<float[]> states = new ArrayList<>();
+                for (int t = 0; t < templates.size(); t++) {
+                    try (NDManager scope = manager.newSubManager()) {
+                        NDArray state = encoder.encode(scope, templates.prompt(t, naming.word())).promptEmbeds();
+                        stateShape = state.getShape();
+                        states.add(state.toFloatArray());
+                    }
+                }
+                prompts.put(naming, states);
+            }
+            List<List<float[]>> byConcept = new ArrayList<>(prompts.values());
+            log.accept(String.format(Locale.ROOT, "  the first template's text states of the concepts differ by %.1f %%",
+                    100 * relativeDifference(byConcept.get(0).get(0), byConcept.get(1).get(0))));
+            UNet2DCondition unet = model.loadUNet(manager, DataType.FLOAT32, kernels.kernels());
+            double denoising = teachUNet(manager, unet, model.schedule(), means, stds, latentShape, scalingFactor,
+                    names, prompts, stateShape);
+            log.accept(String.format(Locale.ROOT, "  taught the UNet in %d steps: last 20 steps' mean loss %.5f (%.1f s)",
+                    lesson.unetSteps(), denoising, seconds(started)));
+            log.accept(String.format(Locale.ROOT, "  denoising loss at t = 900 of each concept's picture, with its own text"
+                    + " %.5f, with the other concept's %.5f", textMatters(manager, unet, model.schedule(), means,
+                    latentShape, scalingFactor, names, prompts, stateShape, false), textMatters(manager, unet,
+                    model.schedule(), means, latentShape, scalingFactor, names, prompts, stateShape, true)));
+            write(folder, unet, vae, scalingFactor);
+        }
+        return folder;
+    }
+
+    /** Reconstruction through a sampled latent, so the posterior's spread shrinks until decoding ignores it. */
+    private double teachVae(NDManager manager, AutoencoderKL vae, List<float[]> pictures) {
+        double last = Double.NaN;
+        try (ModuleOptimizer optimizer = new ModuleOptimizer(vae, manager)) {
+            for (int step = 0; step < lesson.vaeSteps(); step++) {
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray batch = scope.create(stack(pictures, pick(pictures.size())),
+                            new Shape(lesson.batch(), 3, resolution, resolution));
+                    try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
+                        LatentDistribution posterior = vae.encode(batch);
+                        NDArray eps = scope.randomNormal(posterior.mean().getShape());
+                        NDArray loss = vae.decode(posterior.sample(eps)).sub(batch).square().mean();
+                        collector.backward(loss);
+                        last = loss.getFloat();
+                    }
+                    progress("VAE", step, lesson.vaeSteps(), last);
+                    optimizer.step(scope, lesson.learningRate());
+                }
+            }
+        }
+        return last;
+    }
+
+    private double teachUNet(NDManager manager, UNet2DCondition unet, DdpmSchedule schedule, float[][] means,
+                             float[][] stds, Shape latentShape, double scalingFactor, List<Naming> names,
+                             Map<Naming, List<float[]>> prompts, Shape stateShape) {
+        double recent = 0;
+        int window = Math.min(20, lesson.unetSteps());
+        try (ModuleOptimizer optimizer = new ModuleOptimizer(unet, manager)) {
+            for (int step = 0; step < lesson.unetSteps(); step++) {
+                int[] chosen = pick(means.length);
+                long[] timesteps = new long[chosen.length];
+                List<float[]> states = new ArrayList<>();
+                for (int i = 0; i < chosen.length; i++) {
+                    timesteps[i] = random.nextInt(schedule.numTrainTimesteps());
+                    List<float[]> choices = prompts.get(names.get(chosen[i]));
+                    states.add(choices.get(random.nextInt(choices.size())));
+                }
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray context = scope.create(stack(states, identity(states.size())),
+                            new Shape(states.size(), stateShape.get(1), stateShape.get(2)));
+                    Shape batchShape = new Shape(chosen.length, latentShape.get(1), latentShape.get(2), latentShape.get(3));
+                    NDArray mean = scope.create(stack(List.of(means), chosen), batchShape);
+                    NDArray std = scope.create(stack(List.of(stds), chosen), batchShape);
+                    NDArray x0 = mean.add(std.mul(scope.randomNormal(batchShape))).mul((float) scalingFactor);
+                    NDArray noise = scope.randomNormal(batchShape);
+                    NDArray noisy = schedule.addNoise(x0, noise, timesteps);
+                    NDArray target = schedule.target(x0, noise, timesteps);
+                    try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
+                        NDArray prediction = unet.forward(noisy, scope.create(timesteps), context);
+                        NDArray loss = prediction.sub(target).square().mean();
+                        collector.backward(loss);
+                        float value = loss.getFloat();
+                        if (step >= lesson.unetSteps() - window) {
+                            recent += value / window;
+                        }
+                        progress("UNet", step, lesson.unetSteps(), value);
+                    }
+                    optimizer.step(scope, lesson.learningRate());
+                }
+            }
+        }
+        return recent;
+    }
+
+    /** The mean loss at t = 900 over the pictures (posterior means) with fixed noise and the first template. */
+    private double textMatters(NDManager manager, UNet2DCondition unet, DdpmSchedule schedule, float[][] means,
+                               Shape latentShape, double scalingFactor, List<Naming> names,
+                               Map<Naming, List<float[]>> prompts, Shape stateShape, boolean swapped) {
+        List<Naming> order = new ArrayList<>(prompts.keySet());
+        List<float[]> states = new ArrayList<>();
+        for (Naming name : names) {
+            Naming text = swapped ? order.get(1 - order.indexOf(name)) : name;
+            states.add(prompts.get(text).get(0));
+        }
+        int[] all = identity(means.length);
+        long[] timesteps = new long[means.length];
+        java.util.Arrays.fill(timesteps, 900);
+        try (NDManager scope = manager.newSubManager()) {
+            Shape shape = new Shape(means.length, latentShape.get(1), latentShape.get(2), latentShape.get(3));
+            NDArray x0 = scope.create(stack(List.of(means), all), shape).mul((float) scalingFactor);
+            NDArray noise = scope.randomNormal(shape);
+            NDArray context = scope.create(stack(states, all), new Shape(means.length, stateShape.get(1),
+                    stateShape.get(2)));
+            NDArray prediction = unet.forward(schedule.addNoise(x0, noise, timesteps), scope.create(timesteps), context);
+            return prediction.sub(schedule.target(x0, noise, timesteps)).square().mean().getFloat();
+        }
+    }
+
+    /** Each picture's posterior mean and std, unscaled; returns one picture's latent shape. */
+    private Shape latents(NDManager manager, AutoencoderKL vae, List<float[]> pictures, float[][] means, float[][] stds) {
+        Shape shape = null;
+        for (int i = 0; i < pictures.size(); i++) {
+            try (NDManager scope = manager.newSubManager()) {
+                LatentDistribution posterior = vae.encode(scope.create(pictures.get(i), new Shape(1, 3, resolution,
+                        resolution)));
+                means[i] = posterior.mean().toFloatArray();
+                stds[i] = posterior.std().toFloatArray();
+                shape = posterior.mean().getShape();
+            }
+        }
+        return shape;
+    }
+
+    /** The taught model: the fixture folder's files, with the taught UNet and VAE weights and scaling factor. */
+    private void write(Path folder, UNet2DCondition unet, AutoencoderKL vae, double scalingFactor) throws IOException {
+        Path source = model.root();
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path copy = folder.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        writeWeights(unet, folder.resolve(source.relativize(model.weightFile("unet", "diffusion_pytorch_model")).toString()));
+        writeWeights(vae, folder.resolve(source.relativize(model.weightFile("vae", "diffusion_pytorch_model")).toString()));
+        ObjectMapper json = new ObjectMapper();
+        Path vaeConfig = folder.resolve("vae").resolve("config.json");
+        ObjectNode config = (ObjectNode) json.readTree(vaeConfig.toFile());
+        config.put("scaling_factor", scalingFactor);
+        json.writerWithDefaultPrettyPrinter().writeValue(vaeConfig.toFile(), config);
+    }
+
+    private static void writeWeights(Module network, Path file) throws IOException {
+        SafetensorsWriter writer = new SafetensorsWriter().putMetadata("format", "pt");
+        for (Map.Entry<String, Parameter> weight : network.namedParameters().entrySet()) {
+            long[] shape = weight.getValue().shape().getShape();
+            int[] dims = new int[shape.length];
+            for (int i = 0; i < shape.length; i++) {
+                dims[i] = Math.toIntExact(shape[i]);
+            }
+            writer.addFloats(weight.getKey(), DType.F32, dims, weight.getValue().array().toFloatArray());
+        }
+        // A .safetensors written here must replace a .bin or .fp16 file the fixture might hold under this stem.
+        Files.deleteIfExists(file);
+        writer.write(file.resolveSibling(stem(file.getFileName().toString()) + ".safetensors"));
+    }
+
+    private static String stem(String fileName) {
+        return fileName.substring(0, fileName.indexOf('.'));
+    }
+
+    private void progress(String network, int step, int steps, double loss) {
+        if ((step + 1) % 100 == 0 || step + 1 == steps) {
+            log.accept(String.format(Locale.ROOT, "    %s step %d/%d: loss %.5f (%.1f s)", network, step + 1, steps, loss,
+                    seconds(created)));
+        }
+    }
+
+    private int[] pick(int count) {
+        int[] chosen = new int[lesson.batch()];
+        for (int i = 0; i < chosen.length; i++) {
+            chosen[i] = random.nextInt(count);
+        }
+        return chosen;
+    }
+
+    private static int[] identity(int count) {
+        return IntStream.range(0, count).toArray();
+    }
+
+    private static float[] stack(List<float[]> rows, int[] chosen) {
+        int width = rows.get(0).length;
+        float[] stacked = new float[chosen.length * width];
+        for (int i = 0; i < chosen.length; i++) {
+            System.arraycopy(rows.get(chosen[i]), 0, stacked, i * width, width);
+        }
+        return stacked;
+    }
+
+    /** ||a - b|| / ||b||. */
+    private static double relativeDifference(float[] a, float[] b) {
+        double difference = 0;
+        double length = 0;
+        for (int i = 0; i < a.length; i++) {
+            difference += (a[i] - b[i]) * (a[i] - b[i]);
+            length += (double) b[i] * b[i];
+        }
+        return Math.sqrt(difference / length);
+    }
+
+    private static double standardDeviation(float[][] rows) {
+        double sum = 0;
+        double squares = 0;
+        long count = 0;
+        for (float[] row : rows) {
+            for (float value : row) {
+                sum += value;
+                squares += (double) value * value;
+                count++;
+            }
+        }
+        double mean = sum / count;
+        return Math.sqrt(squares / count - mean * mean);
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    /**
+     * Adam (no weight decay) over every weight of a network: each weight is a leaf autograd differentiates,
+     * updated in place after backward (grad mode off), and its gradient cleared for the next step. Not the
+     * trainer's {@link DeviceAdamW}: that one reproduces the Java reference's rounding with float64 casts, which a
+     * few hundred weights would pay for at every step, and nothing here is compared with a reference.
+     */
+    private static final class ModuleOptimizer implements AutoCloseable {
+
+        private static final double BETA1 = 0.9;
+        private static final double BETA2 = 0.999;
+        private static final float EPSILON = 1e-8f;
+
+        private final NDManager manager;
+        private final List<NDArray> weights = new ArrayList<>();
+        private final List<NDArray> firstMoments = new ArrayList<>();
+        private final List<NDArray> secondMoments = new ArrayList<>();
+        private int step;
+
+        ModuleOptimizer(Module network, NDManager parent) {
+            manager = parent.newSubManager();
+            for (Parameter parameter : network.namedParameters().values()) {
+                NDArray weight = parameter.array();
+                weight.setRequiresGradient(true);
+                weights.add(weight);
+                firstMoments.add(manager.zeros(weight.getShape()));
+                secondMoments.add(manager.zeros(weight.getShape()));
+            }
+        }
+
+        /** @param scope the step's scope, which receives the gradients and the update's temporaries */
+        void step(NDManager scope, double learningRate) {
+            step++;
+            float stepSize = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
+            for (int i = 0; i < weights.size(); i++) {
+                NDArray weight = weights.get(i);
+                NDArray gradient = weight.getGradient();
+                gradient.attach(scope);
+                // Results of operations on the moments belong to the step's scope while it is open.
+                scope.tempAttachAll(firstMoments.get(i), secondMoments.get(i));
+                NDArray m = firstMoments.get(i).muli((float) BETA1).addi(gradient.mul((float) (1 - BETA1)));
+                NDArray v = secondMoments.get(i).muli((float) BETA2).addi(gradient.square().muli((float) (1 - BETA2)));
+                weight.subi(m.div(v.sqrt().addi(EPSILON)).muli(stepSize));
+                // libtorch adds every backward's gradient to the last: start the next step from zero.
+                gradient.muli(0);
+            }
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+            weights.forEach(weight -> weight.setRequiresGradient(false));
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package org.neologism.trainer.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -26,5 +27,25 @@ class StepBenchmarkTest {
             assertEquals(2, result.stepMillis().length, "timed steps");
             assertTrue(progress.stream().anyMatch(line -> line.contains(" " + threads + " threads")), progress.toString());
         }
+    }
+
+    @Test
+    void profileBreaksTheStepDownWithTheWorkOfEveryConvolutionCounted() throws Exception {
+        TorchEngine torch = new TorchEngine();
+        DiffusersFolder model = DiffusersFolder.open(Fixtures.anySupportedModel().folder(), WeightFiles.OPENER);
+        StepBenchmark.Result result = StepBenchmark.run(torch, model, new StepBenchmark.Options(32, 1, false, true,
+                true, false, 0, 1, "cpu", 1, true), line -> { });
+        OperatorProfile profile = result.javaSplit().profile();
+        assertNotNull(profile, "--profile");
+        assertEquals(0, profile.uncountedConvolutions(), "every forward convolution's output shape was recorded");
+        for (boolean backward : new boolean[] {false, true}) {
+            for (OperatorProfile.Kind kind : List.of(OperatorProfile.Kind.CONVOLUTION, OperatorProfile.Kind.ATTENTION)) {
+                assertTrue(profile.rows().stream().anyMatch(row -> row.kind() == kind && row.backward() == backward
+                        && row.flops() > 0 && row.selfMicros() > 0), kind + (backward ? " backward" : " forward")
+                        + " with its work in " + profile.rows());
+            }
+        }
+        assertTrue(profile.totalSelfMicros() * 1e3 <= result.javaSplit().wallNanos() * 1.01,
+                "one thread's self times cannot exceed the step's wall time");
     }
 }

@@ -63,6 +63,7 @@ final class BenchReport {
         }
         if (split.profile() != null) {
             operators(split.profile(), split.wallNanos() / 1e3, result.peakFlops(), out);
+            out.printf(Locale.ROOT, "  the profiled step's trace (chrome://tracing, Perfetto): %s%n", split.trace());
         }
     }
 

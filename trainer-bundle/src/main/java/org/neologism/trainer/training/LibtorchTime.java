@@ -22,12 +22,13 @@ public final class LibtorchTime {
 
     /**
      * Wall time and the part of it spent inside libtorch operators, in nanoseconds; with operator shapes
-     * recorded, also where the time went by kind of operator (else null).
+     * recorded, also where the time went by kind of operator and the trace itself, kept for chrome://tracing
+     * or Perfetto (else both null).
      */
-    public record Split(long wallNanos, long insideNanos, int operators, OperatorProfile profile) {
+    public record Split(long wallNanos, long insideNanos, int operators, OperatorProfile profile, Path trace) {
 
         Split(long wallNanos, long insideNanos, int operators) {
-            this(wallNanos, insideNanos, operators, null);
+            this(wallNanos, insideNanos, operators, null, null);
         }
 
         public double javaShare() {
@@ -44,6 +45,7 @@ public final class LibtorchTime {
      */
     static Split measure(Runnable work, Map<String, long[]> convolutionOutputs) throws IOException {
         Path trace = Files.createTempFile("neologism-profile-", ".json");
+        boolean keep = false;
         try {
             JniUtils.startProfile(false, convolutionOutputs != null, false);
             long start = System.nanoTime();
@@ -55,10 +57,16 @@ public final class LibtorchTime {
                 JniUtils.stopProfile(trace.toString());
             }
             Split split = split(wall, trace);
-            return convolutionOutputs == null ? split : new Split(split.wallNanos(), split.insideNanos(), split.operators(),
-                    OperatorProfile.read(trace, convolutionOutputs));
+            if (convolutionOutputs == null) {
+                return split;
+            }
+            keep = true;
+            return new Split(split.wallNanos(), split.insideNanos(), split.operators(),
+                    OperatorProfile.read(trace, convolutionOutputs), trace);
         } finally {
-            Files.deleteIfExists(trace);
+            if (!keep) {
+                Files.deleteIfExists(trace);
+            }
         }
     }
 

@@ -134,7 +134,7 @@ public final class StepBenchmark {
             FrozenNetworks networks = FrozenNetworks.load(model, manager, options.fp16(), kernels.kernels());
             progress.accept("Measuring a " + PEAK_MATRIX + "² float32 matrix product's rate on "
                     + JniUtils.getNumThreads() + " threads");
-            MatmulPeak.Rates peak = MatmulPeak.measure(manager, PEAK_MATRIX, 10);
+            MatmulPeak.Rates peak = MatmulPeak.measure(manager, PEAK_MATRIX, 6);
 
             int resolution = options.resolution();
             SplittableRandom random = new SplittableRandom(1);

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,5 +50,18 @@ class StepBenchmarkTest {
         }
         assertTrue(profile.totalSelfMicros() * 1e3 <= result.javaSplit().wallNanos() * 1.01,
                 "one thread's self times cannot exceed the step's wall time");
+        // A transformer's output in a transposed (channels-last) layout made libtorch copy the next 3×3 kernels
+        // into that layout on every call: no operator of the step may copy a [out, in, 3, 3] tensor.
+        JsonNode trace = new ObjectMapper().readTree(result.javaSplit().trace().toFile());
+        List<String> kernelCopies = new ArrayList<>();
+        for (JsonNode event : trace) {
+            JsonNode first = event.path("shape").path(0);
+            if (event.path("name").asText().equals("aten::clone") && first.size() == 4 && first.get(2).asLong() == 3
+                    && first.get(3).asLong() == 3) {
+                kernelCopies.add(first.toString());
+            }
+        }
+        assertEquals(List.of(), kernelCopies, "convolution kernels copied during the step");
+        Files.delete(result.javaSplit().trace());
     }
 }

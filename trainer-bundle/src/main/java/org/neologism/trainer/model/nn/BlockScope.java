@@ -1,0 +1,50 @@
+package org.neologism.trainer.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Runs one block of a forward pass (a ResNet, a transformer, a resampler) so that, when no autograd graph is
+ * recorded, every tensor the block made except its output is closed as soon as it returns. An op's result
+ * belongs to the manager of its first operand, so otherwise every temporary of a whole UNet forward (norms,
+ * GEGLU projections, attention maps) lives until the sampler step's manager closes: at 512 px that is most
+ * of the memory generation needs. With gradients off nothing reads them after their block, so inference holds
+ * one block's temporaries at a time.
+ *
+ * <p>With grad mode on the block runs as it is: autograd keeps what backward needs whatever DJL closes, but a
+ * tensor DJL made over a Java buffer (a float64 scalar, see {@link Scalars}) must stay open until the backward.
+ */
+public final class BlockScope {
+
+    private BlockScope() {}
+
+    /**
+     * {@code block}'s output; without gradients every other tensor it made on this thread is closed. The output
+     * stays with its manager (an enclosing {@link NDScope} does not track it).
+     */
+    public static NDArray output(Supplier<NDArray> block) {
+        if (JniUtils.isGradMode()) {
+            return block.get();
+        }
+        // NDScope tracks what this thread makes whatever its manager: weights-first products and fused-kernel outputs too.
+        try (NDScope scope = new NDScope()) {
+            NDArray output = block.get();
+            NDScope.unregister(output);
+            return output;
+        }
+    }
+
+    /** {@code block(input)}, as {@link #output(Supplier)}. */
+    public static NDArray output(UnaryOperator<NDArray> block, NDArray input) {
+        return output(() -> block.apply(input));
+    }
+
+    /** {@code block(input, argument)}, as {@link #output(Supplier)}. */
+    public static <A> NDArray output(BiFunction<NDArray, A, NDArray> block, NDArray input, A argument) {
+        return output(() -> block.apply(input, argument));
+    }
+}

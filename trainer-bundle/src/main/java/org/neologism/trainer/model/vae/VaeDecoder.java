@@ -51,10 +51,10 @@ final class VaeDecoder extends Module {
         NDArray x = midBlock.forward(convIn.forward(z));
         for (int i = 0; i < blockResnets.size(); i++) {
             for (ResnetBlock2D resnet : blockResnets.get(i)) {
-                x = BlockScope.output(resnet::forward, x, null);
+                x = BlockScope.chained(resnet::forward, x, null);
             }
             if (upsamplers.get(i) != null) {
-                x = BlockScope.output(upsamplers.get(i)::forward, x, null);
+                x = BlockScope.chained(upsamplers.get(i)::forward, x, null);
             }
         }
         return convOut.forward(Activations.SILU.apply(convNormOut.forward(x)));

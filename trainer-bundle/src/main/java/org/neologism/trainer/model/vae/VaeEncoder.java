@@ -50,10 +50,10 @@ final class VaeEncoder extends Module {
         x = convIn.forward(x);
         for (int i = 0; i < blockResnets.size(); i++) {
             for (ResnetBlock2D resnet : blockResnets.get(i)) {
-                x = BlockScope.output(resnet::forward, x, null);
+                x = BlockScope.chained(resnet::forward, x, null);
             }
             if (downsamplers.get(i) != null) {
-                x = BlockScope.output(downsamplers.get(i)::forward, x);
+                x = BlockScope.chained(downsamplers.get(i)::forward, x);
             }
         }
         x = midBlock.forward(x);

@@ -11,9 +11,9 @@ import java.util.function.UnaryOperator;
  * Runs one block of a forward pass (a ResNet, a transformer, a resampler) so that, when no autograd graph is
  * recorded, every tensor the block made except its output is closed as soon as it returns. An op's result
  * belongs to the manager of its first operand, so otherwise every temporary of a whole UNet forward (norms,
- * GEGLU projections, attention maps) lives until the sampler step's manager closes: at 512 px that is most
- * of the memory generation needs. With gradients off nothing reads them after their block, so inference holds
- * one block's temporaries at a time.
+ * GEGLU projections, attention maps) lives until the sampler step's manager closes. With gradients off nothing
+ * reads them after their block, so inference holds one block's temporaries at a time: SD 1.5 at 512 px peaked
+ * at 15.1 GB before, 7.7 GB with this (README, Benchmarks).
  *
  * <p>With grad mode on the block runs as it is: autograd keeps what backward needs whatever DJL closes, but a
  * tensor DJL made over a Java buffer (a float64 scalar, see {@link Scalars}) must stay open until the backward.

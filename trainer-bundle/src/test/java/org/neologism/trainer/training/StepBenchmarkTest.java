@@ -11,12 +11,29 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.neologism.testsupport.Fixtures;
+import org.neologism.testsupport.ModelVariant;
 import org.neologism.trainer.engine.TorchEngine;
 import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.WeightFiles;
 
 /** ti:bench's measurement on a fixture model: it times the steps it was asked for, on the threads it was given. */
 class StepBenchmarkTest {
+
+    /** The step stays on the device: nothing is copied from the host, and the shown loss is the one read back. */
+    @Test
+    void aStepUploadsNothingAndReadsBackOnce() throws Exception {
+        TorchEngine torch = new TorchEngine();
+        for (ModelVariant variant : Fixtures.modelVariants()) {
+            if (!variant.architecture().supported()) {
+                continue;
+            }
+            DiffusersFolder model = DiffusersFolder.open(variant.folder(), WeightFiles.OPENER);
+            StepBenchmark.Result result = StepBenchmark.run(torch, model, new StepBenchmark.Options(32, 1, false, true,
+                    true, false, 0, 1, "cpu", 1), line -> { });
+            assertEquals(0, result.transfers().uploads(), variant.name() + ": tensors made from Java values in a step");
+            assertEquals(1, result.transfers().downloads(), variant.name() + ": values read back in a step");
+        }
+    }
 
     @Test
     void cpuThreadsSetsTheThreadsTheStepsRunOn() throws Exception {

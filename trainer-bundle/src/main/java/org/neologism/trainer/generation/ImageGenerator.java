@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.awt.image.BufferedImage;
 import java.util.List;
+import java.util.function.Supplier;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.sampling.SamplingPlan;
 import org.neologism.core.sampling.SchedulerValues;
@@ -14,6 +16,7 @@ import org.neologism.trainer.model.DiffusersFolder;
 import org.neologism.trainer.model.conditioning.Conditioning;
 import org.neologism.trainer.model.conditioning.TextConditioner;
 import org.neologism.trainer.model.config.ModelIndex;
+import org.neologism.trainer.model.nn.BlockScope;
 import org.neologism.trainer.model.unet.UNet2DCondition;
 import org.neologism.trainer.model.vae.AutoencoderKL;
 
@@ -104,12 +107,14 @@ public final class ImageGenerator {
 
     /** The conditioning of {@code text}: prompt_embeds [1, 77, D] and, for SDXL, the pooled [1, P], as floats. */
     public EncodedPrompt encode(NDManager parent, PromptEncoder encoder, String text) {
-        try (NDManager scope = parent.newSubManager()) {
-            Conditioning c = encoder.encode(scope, text);
-            NDArray embeds = c.promptEmbeds();
-            float[] pooled = c.pooled().map(p -> p.toType(DataType.FLOAT32, false).toFloatArray()).orElse(null);
-            return new EncodedPrompt(embeds.toType(DataType.FLOAT32, false).toFloatArray(), embeds.getShape(), pooled);
-        }
+        return withoutGradients(() -> {
+            try (NDManager scope = parent.newSubManager()) {
+                Conditioning c = encoder.encode(scope, text);
+                NDArray embeds = c.promptEmbeds();
+                float[] pooled = c.pooled().map(p -> p.toType(DataType.FLOAT32, false).toFloatArray()).orElse(null);
+                return new EncodedPrompt(embeds.toType(DataType.FLOAT32, false).toFloatArray(), embeds.getShape(), pooled);
+            }
+        });
     }
 
     /**
@@ -157,18 +162,35 @@ public final class ImageGenerator {
     public Image generate(NDManager parent, Request request, float[] initial, NoiseSource noise,
                           DenoisingLoop.StepObserver observer) {
         Shape shape = latentShape(request.height(), request.width());
-        float[] latents = new DenoisingLoop(unet).run(parent, request.plan(), initial, shape, request.prompt(),
-                request.negative(), addTimeIds(request.height(), request.width()), request.guidance(), noise, observer);
+        float[] latents = withoutGradients(() -> new DenoisingLoop(unet).run(parent, request.plan(), initial, shape,
+                request.prompt(), request.negative(), addTimeIds(request.height(), request.width()), request.guidance(),
+                noise, observer));
         return decode(parent, latents, shape, request.height(), request.width());
     }
 
     /** {@code vae.decode(latents / scaling_factor)}, then the 8-bit conversion. */
     public Image decode(NDManager parent, float[] latents, Shape shape, int height, int width) {
-        try (NDManager scope = parent.newSubManager()) {
-            NDArray scaled = scope.create(latents, shape).div((float) vae.scalingFactor());
-            float[] decoded = vae.decode(scaled).toType(DataType.FLOAT32, false).toFloatArray();
-            int[] rgb = PixelConversion.toUint8(PixelConversion.toUnitHwc(decoded, height, width));
-            return new Image(latents, decoded, rgb, height, width);
+        return withoutGradients(() -> {
+            try (NDManager scope = parent.newSubManager()) {
+                NDArray scaled = scope.create(latents, shape).div((float) vae.scalingFactor());
+                float[] decoded = vae.decode(scaled).toType(DataType.FLOAT32, false).toFloatArray();
+                int[] rgb = PixelConversion.toUint8(PixelConversion.toUnitHwc(decoded, height, width));
+                return new Image(latents, decoded, rgb, height, width);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code work} with libtorch's grad mode off on this thread, whatever the caller's: generation records no
+     * autograd graph, so the networks free each block's temporaries as they go ({@link BlockScope}).
+     */
+    private static <T> T withoutGradients(Supplier<T> work) {
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(recording);
         }
     }
 }

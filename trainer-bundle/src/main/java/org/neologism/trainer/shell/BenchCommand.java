@@ -51,6 +51,9 @@ public class BenchCommand {
             @Parameter(names = "--device", absentValue = "") String device,
             @Descriptor("libtorch's CPU threads for this command (default: the host's configured cpu.threads, else one per core)")
             @Parameter(names = "--cpu_threads", absentValue = "0") int cpuThreads,
+            @Descriptor("break the profiled step down by kind of operator (self time, share, convolutions' and matrix"
+                    + " products' GFLOP/s against the matmul peak) and list the slowest operators and convolution shapes")
+            @Parameter(names = "--profile", presentValue = "true", absentValue = "false") boolean profile,
             @Descriptor("LDM YAML or diffusers folder describing a single-file model (default: inferred)")
             @Parameter(names = "--original_config", absentValue = "") String originalConfig,
             @Descriptor("epsilon or v_prediction, for an SD 2.x single file")
@@ -59,7 +62,8 @@ public class BenchCommand {
             throws IOException {
         PrintStream out = System.out;
         StepBenchmark.Options options = new StepBenchmark.Options(resolution, batchSize, MixedPrecision.of(precision).isHalf(),
-                !composed, !noLatentCache, gradientCheckpointing, warmup, steps, device.isBlank() ? null : device, threads(cpuThreads));
+                !composed, !noLatentCache, gradientCheckpointing, warmup, steps, device.isBlank() ? null : device, threads(cpuThreads),
+                profile);
         DiffusersFolder pipeline = ModelLocator.open(model, RootFolder.ofProcess(),
                 SingleFileOptions.of(originalConfig, predictionType, ""));
         StepBenchmark.Result result = StepBenchmark.run(torch, pipeline, options, out::println);

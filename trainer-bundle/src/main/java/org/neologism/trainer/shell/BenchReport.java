@@ -3,6 +3,7 @@ package org.neologism.trainer.shell;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
+import org.neologism.trainer.training.OperatorProfile;
 import org.neologism.trainer.training.StepBenchmark;
 import org.neologism.trainer.training.StepClock;
 
@@ -39,6 +40,8 @@ final class BenchReport {
         out.printf(Locale.ROOT, "  CPU time %s/step over %d threads: %.1f GFLOP/s = %.0f %% of peak (%.1f GFLOP/s) by CPU time, as with the cores to itself%n",
                 time(result.medianCpuMillis()), result.threads(), result.cpuBoundFlops() / 1e9,
                 100 * result.cpuBoundFlops() / result.cpuPeakFlops(), result.cpuPeakFlops() / 1e9);
+        out.printf(Locale.ROOT, "  of which in the kernel %s/step, %,d minor page faults/step (fresh pages zeroed and mapped)%n",
+                time(result.medianSystemMillis()), result.medianFaults());
         double flops = result.flops().total();
         out.printf(Locale.ROOT, "  %.0f GFLOP/step (forward %.0f, backward %.0f), %.1f GFLOP/s = %.0f %% of peak (%.1f GFLOP/s,"
                         + " 2048² fp32 matmul); Java %.0f %%%n",
@@ -58,6 +61,38 @@ final class BenchReport {
         if (Math.abs(phases - median) > 0.05 * median) {
             out.printf(Locale.ROOT, "  (the phases' medians add up to %s; steps varied under load)%n", time(phases));
         }
+        if (split.profile() != null) {
+            operators(split.profile(), split.wallNanos() / 1e3, result.peakFlops(), out);
+            out.printf(Locale.ROOT, "  the profiled step's trace (chrome://tracing, Perfetto): %s%n", split.trace());
+        }
+    }
+
+    /**
+     * The profiled step by kind of operator. Self times are wall times of the thread that called the operator
+     * (its OpenMP team works inside them), so rates are set against the matmul's wall-time rate of the same run.
+     */
+    private static void operators(OperatorProfile profile, double wallMicros, double peakFlops, PrintStream out) {
+        out.printf(Locale.ROOT, "  operators of the profiled step (%s wall, self time of each operator, rates against the"
+                + " %.1f GFLOP/s matmul by wall time):%n", time(wallMicros / 1e3), peakFlops / 1e9);
+        for (OperatorProfile.Row row : profile.rows()) {
+            String work = row.flops() == 0 ? "" : String.format(Locale.ROOT, "  %7.1f GFLOP %6.1f GFLOP/s = %3.0f %% of peak",
+                    row.flops() / 1e9, row.rate() / 1e9, 100 * row.rate() / peakFlops);
+            out.printf(Locale.ROOT, "    %-46s %9s %5.1f %% %7d calls%s%n",
+                    row.kind().label() + (row.backward() ? ", backward" : ", forward"), time(row.selfMicros() / 1e3),
+                    100 * row.selfMicros() / wallMicros, row.calls(), work);
+        }
+        if (profile.uncountedConvolutions() > 0) {
+            out.printf(Locale.ROOT, "    (%d forward convolutions of a shape the counted step did not see: work left out)%n",
+                    profile.uncountedConvolutions());
+        }
+        out.println("  slowest operators (self time):");
+        profile.selfMicrosByName().entrySet().stream().limit(12).forEach(entry -> out.printf(Locale.ROOT,
+                "    %-62s %9s %5.1f %%%n", entry.getKey(), time(entry.getValue() / 1e3), 100 * entry.getValue() / wallMicros));
+        out.println("  slowest convolution shapes (input·kernel; whole calls, reorders and allocations inside included):");
+        profile.convolutionShapes().stream().limit(12).forEach(shape -> out.printf(Locale.ROOT,
+                "    %-42s %-8s %4d calls %9s %5.1f %%  %6.1f GFLOP/s = %3.0f %% of peak%n", shape.shape(),
+                shape.backward() ? "backward" : "forward", shape.calls(), time(shape.micros() / 1e3),
+                100 * shape.micros() / wallMicros, shape.rate() / 1e9, 100 * shape.rate() / peakFlops));
     }
 
     /**

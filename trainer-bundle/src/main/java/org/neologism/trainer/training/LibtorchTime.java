@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The wall time a piece of work spends inside libtorch, measured with libtorch's own profiler: every
@@ -19,8 +20,16 @@ import java.util.List;
  */
 public final class LibtorchTime {
 
-    /** Wall time and the part of it spent inside libtorch operators, in nanoseconds. */
-    public record Split(long wallNanos, long insideNanos, int operators) {
+    /**
+     * Wall time and the part of it spent inside libtorch operators, in nanoseconds; with operator shapes
+     * recorded, also where the time went by kind of operator and the trace itself, kept for chrome://tracing
+     * or Perfetto (else both null).
+     */
+    public record Split(long wallNanos, long insideNanos, int operators, OperatorProfile profile, Path trace) {
+
+        Split(long wallNanos, long insideNanos, int operators) {
+            this(wallNanos, insideNanos, operators, null, null);
+        }
 
         public double javaShare() {
             return wallNanos == 0 ? 0 : Math.max(0, wallNanos - insideNanos) / (double) wallNanos;
@@ -29,10 +38,16 @@ public final class LibtorchTime {
 
     private LibtorchTime() {}
 
-    static Split measure(Runnable work) throws IOException {
+    /**
+     * @param convolutionOutputs the step's convolution output shapes ({@link org.neologism.trainer.model.nn.FlopCounter
+     *        .Tally#convolutionOutputs()}) to record operator shapes and break the time down by operator, or null for
+     *        the split alone (recording shapes costs a little more per operator)
+     */
+    static Split measure(Runnable work, Map<String, long[]> convolutionOutputs) throws IOException {
         Path trace = Files.createTempFile("neologism-profile-", ".json");
+        boolean keep = false;
         try {
-            JniUtils.startProfile(false, false, false);
+            JniUtils.startProfile(false, convolutionOutputs != null, false);
             long start = System.nanoTime();
             long wall;
             try {
@@ -41,9 +56,17 @@ public final class LibtorchTime {
                 wall = System.nanoTime() - start;
                 JniUtils.stopProfile(trace.toString());
             }
-            return split(wall, trace);
+            Split split = split(wall, trace);
+            if (convolutionOutputs == null) {
+                return split;
+            }
+            keep = true;
+            return new Split(split.wallNanos(), split.insideNanos(), split.operators(),
+                    OperatorProfile.read(trace, convolutionOutputs), trace);
         } finally {
-            Files.deleteIfExists(trace);
+            if (!keep) {
+                Files.deleteIfExists(trace);
+            }
         }
     }
 

@@ -36,7 +36,15 @@ public final class StepBenchmark {
      * @param cpuThreads {@code --cpu_threads}, or null for the host's configured number
      */
     public record Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache,
-                          boolean gradientCheckpointing, int warmup, int steps, String device, Integer cpuThreads) {
+                          boolean gradientCheckpointing, int warmup, int steps, String device, Integer cpuThreads,
+                          boolean profile) {
+
+        /** Without {@code --profile}: the per-operator breakdown is not recorded. */
+        public Options(int resolution, int batchSize, boolean fp16, boolean fused, boolean latentCache,
+                boolean gradientCheckpointing, int warmup, int steps, String device, Integer cpuThreads) {
+            this(resolution, batchSize, fp16, fused, latentCache, gradientCheckpointing, warmup, steps, device, cpuThreads,
+                    false);
+        }
 
         public Options {
             if (resolution < 8 || resolution % 8 != 0) {
@@ -55,18 +63,21 @@ public final class StepBenchmark {
      * @param inheritedThreads the intra-op threads this thread had before the benchmark set them
      * @param stepMillis      every timed step, in milliseconds
      * @param stepCpuMillis   every timed step's CPU time over all threads, in milliseconds
+     * @param stepSystemMillis the part of it in the kernel
+     * @param stepFaults      every timed step's minor page faults
      * @param phaseMillis     per phase, its median over the timed steps
      * @param vaeEncodeMillis one image through the VAE encoder
      * @param peakFlops       the best rate of a 2048² float32 matrix product on the step's threads
      * @param cpuPeakFlops    that product's best rate by CPU time per thread
-     * @param javaSplit       one profiled step: its wall time and the part inside libtorch
+     * @param javaSplit       one profiled step: its wall time and the part inside libtorch (with {@code --profile},
+     *                        by kind of operator)
      * @param transfers       host round trips of one step
      * @param deviceMemoryBytes on a GPU, the most device memory in use after a timed step (CUDA's count, which
      *                        includes libtorch's cache); -1 on the CPU
      */
     public record Result(String model, Options options, String kernels, int threads, int inheritedThreads,
                          double[] stepMillis,
-                         double[] stepCpuMillis,
+                         double[] stepCpuMillis, double[] stepSystemMillis, long[] stepFaults,
                          Map<StepClock.Phase, Double> phaseMillis, double vaeEncodeMillis, FlopCounter.Tally flops,
                          double peakFlops, double cpuPeakFlops, LibtorchTime.Split javaSplit, HostTransfers.Tally transfers,
                          long residentBytes, long peakResidentBytes, long deviceMemoryBytes) {
@@ -94,6 +105,14 @@ public final class StepBenchmark {
             return flops.total() / (medianCpuMillis() / 1000 / threads);
         }
 
+        public double medianSystemMillis() {
+            return median(stepSystemMillis);
+        }
+
+        public long medianFaults() {
+            return (long) median(Arrays.stream(stepFaults).asDoubleStream().toArray());
+        }
+
         public double javaShare() {
             return javaSplit.javaShare();
         }
@@ -115,7 +134,7 @@ public final class StepBenchmark {
             FrozenNetworks networks = FrozenNetworks.load(model, manager, options.fp16(), kernels.kernels());
             progress.accept("Measuring a " + PEAK_MATRIX + "² float32 matrix product's rate on "
                     + JniUtils.getNumThreads() + " threads");
-            MatmulPeak.Rates peak = MatmulPeak.measure(manager, PEAK_MATRIX, 10);
+            MatmulPeak.Rates peak = MatmulPeak.measure(manager, PEAK_MATRIX, 6);
 
             int resolution = options.resolution();
             SplittableRandom random = new SplittableRandom(1);
@@ -132,6 +151,8 @@ public final class StepBenchmark {
             Map<StepClock.Phase, double[]> phases = new EnumMap<>(StepClock.Phase.class);
             double[] timings = new double[options.steps()];
             double[] cpuTimings = new double[options.steps()];
+            double[] systemTimings = new double[options.steps()];
+            long[] faults = new long[options.steps()];
             long deviceMemory = -1;
             FlopCounter.Tally flops = null;
             HostTransfers.Tally transfers = null;
@@ -144,11 +165,15 @@ public final class StepBenchmark {
                     continue;
                 }
                 long cpuStart = ProcessCpuTime.nanos();
+                long systemStart = ProcessCpuTime.systemNanos();
+                long faultsStart = ProcessCpuTime.minorFaults();
                 PhaseTimer timer = new PhaseTimer();
                 run.step(timer);
                 if (s >= 0) {
                     timings[s] = timer.totalNanos() / 1e6;
                     cpuTimings[s] = (ProcessCpuTime.nanos() - cpuStart) / 1e6;
+                    systemTimings[s] = (ProcessCpuTime.systemNanos() - systemStart) / 1e6;
+                    faults[s] = ProcessCpuTime.minorFaults() - faultsStart;
                     if (manager.getDevice().isGpu()) {
                         deviceMemory = Math.max(deviceMemory, CudaUtils.getGpuMemory(manager.getDevice()).getUsed());
                     }
@@ -159,12 +184,13 @@ public final class StepBenchmark {
                             loadAverage()));
                 }
             }
-            LibtorchTime.Split split = LibtorchTime.measure(() -> run.step(StepClock.NONE));
+            LibtorchTime.Split split = LibtorchTime.measure(() -> run.step(StepClock.NONE),
+                    options.profile() ? flops.convolutionOutputs() : null);
             Map<StepClock.Phase, Double> medians = new EnumMap<>(StepClock.Phase.class);
             phases.forEach((phase, values) -> medians.put(phase, median(values)));
             return new Result(modelDir.getFileName().toString(), options, kernels.kernels().name(), JniUtils.getNumThreads(),
                     inheritedThreads,
-                    timings, cpuTimings, medians, vaeMillis, flops, peak.wall(), peak.cpu(), split, transfers, ProcessMemory.residentBytes(),
+                    timings, cpuTimings, systemTimings, faults, medians, vaeMillis, flops, peak.wall(), peak.cpu(), split, transfers, ProcessMemory.residentBytes(),
                     ProcessMemory.peakResidentBytes(), deviceMemory);
         }
     }

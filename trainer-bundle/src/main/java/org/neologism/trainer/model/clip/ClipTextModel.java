@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.config.TextEncoderConfig;
 import org.neologism.trainer.model.nn.Activations;
-import org.neologism.trainer.model.nn.HostTransfers;
 import org.neologism.trainer.model.nn.Init;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.nn.LayerNorm;
@@ -183,9 +183,9 @@ public final class ClipTextModel extends Module {
         List<NDArray> masks = new ArrayList<>();
         NDArray safeIds = ids;
         for (long id : splice.tokenIds()) {
-            // DJL makes the Java id a tensor from a buffer: a copy from the host, counted for the benchmark.
-            HostTransfers.upload();
-            NDArray mask = ids.eq(id);
+            // The id is filled on the device (the value travels with the call): DJL's eq(long) would make it a
+            // tensor from a Java buffer, a copy from the host at every step. Ids are far below 2^24, exact as floats.
+            NDArray mask = ids.eq(ids.getManager().full(new Shape(), id, ids.getDataType()));
             masks.add(mask);
             // Placeholder ids may lie beyond the frozen table: look up row 0 there, it is replaced below.
             safeIds = NDArrays.where(mask, ids.zerosLike(), safeIds);

@@ -71,7 +71,17 @@ public final class ComposedKernels implements Kernels {
         java.util.Arrays.fill(perChannelDims, 1);
         perChannelDims[1] = channels;
         Shape perChannel = new Shape(perChannelDims);
-        return normalized.mul(weight.reshape(perChannel)).add(bias.reshape(perChannel));
+        return normalized.mul(perChannelView(weight, perChannel, x)).add(perChannelView(bias, perChannel, x));
+    }
+
+    /**
+     * {@code parameter} reshaped for broadcasting, owned by {@code x}'s manager: a view of a weight would belong to
+     * the weights' manager and stay alive after the step (two arrays per group norm per forward).
+     */
+    private static NDArray perChannelView(NDArray parameter, Shape perChannel, NDArray x) {
+        NDArray view = parameter.reshape(perChannel);
+        view.attach(x.getManager());
+        return view;
     }
 
     @Override

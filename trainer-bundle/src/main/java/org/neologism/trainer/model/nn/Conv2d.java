@@ -21,7 +21,7 @@ public final class Conv2d extends Module {
     public NDArray forward(NDArray x) {
         NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.array(), bias.array(), stride, padding,
                 new Shape(1, 1), 1).singletonOrThrow();
-        FlopCounter.convolution(weight.array(), out);
+        FlopCounter.convolution(x, weight.array(), out);
         return out;
     }
 

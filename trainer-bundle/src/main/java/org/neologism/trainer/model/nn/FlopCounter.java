@@ -3,7 +3,10 @@ package org.neologism.trainer.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The analytic floating-point work of the matrix products a step runs (convolutions, linear layers,
@@ -21,6 +24,7 @@ public final class FlopCounter {
         private long forward;
         private long backward;
         private boolean onGradientPath;
+        private final Map<String, long[]> convolutionOutputs = new HashMap<>();
 
         public long forward() {
             return forward;
@@ -32,6 +36,14 @@ public final class FlopCounter {
 
         public long total() {
             return forward + backward;
+        }
+
+        /**
+         * Each convolution's output shape by {@link #convolutionKey its input and kernel shapes}: a profiler
+         * trace records an operator's input shapes only, and stride and padding decide the output.
+         */
+        public Map<String, long[]> convolutionOutputs() {
+            return Collections.unmodifiableMap(convolutionOutputs);
         }
     }
 
@@ -60,13 +72,20 @@ public final class FlopCounter {
         }
     }
 
-    /** A convolution's output {@code out} with a {@code [Cout, Cin, k, k]} kernel. */
-    public static void convolution(NDArray weight, NDArray out) {
+    /** A convolution of {@code input} with a {@code [Cout, Cin, k, k]} kernel into {@code out}. */
+    public static void convolution(NDArray input, NDArray weight, NDArray out) {
         Tally tally = ACTIVE.get();
         if (tally != null) {
             Shape w = weight.getShape();
             add(tally, 2 * out.getShape().size() * w.get(1) * w.get(2) * w.get(3), 1);
+            tally.convolutionOutputs.put(convolutionKey(input.getShape().getShape(), w.getShape()),
+                    out.getShape().getShape());
         }
+    }
+
+    /** How a convolution is named by its input and kernel shapes, e.g. {@code [1, 320, 32, 32]·[320, 320, 3, 3]}. */
+    public static String convolutionKey(long[] input, long[] weight) {
+        return Arrays.toString(input) + "·" + Arrays.toString(weight);
     }
 
     /** A linear layer {@code [.., in] → [.., out]}. */

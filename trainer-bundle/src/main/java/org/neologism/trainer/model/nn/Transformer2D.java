@@ -51,11 +51,22 @@ public final class Transformer2D extends Module {
         if (projOutLinear != null) {
             y = projOutLinear.forward(y);
         }
-        y = y.reshape(b, h, w, y.getShape().get(2)).transpose(0, 3, 1, 2);
+        y = toImage(y, b, h, w);
         if (projOutConv != null) {
             y = projOutConv.forward(y);
         }
         return y.add(x);
+    }
+
+    /**
+     * [B, H·W, C] → [B, C, H, W], contiguous. A transposed view would carry channels-last strides, which the
+     * residual add passes on to the following ResNet blocks; libtorch then runs their convolutions in channels-last
+     * and copies each 3×3 kernel into that layout on every call (59 MB for a 1280-wide one). The reshape through
+     * [B, C·H·W] cannot be a view of the transposed tokens, so it makes the one small copy of the activations.
+     */
+    private static NDArray toImage(NDArray tokens, long b, long h, long w) {
+        long c = tokens.getShape().get(2);
+        return tokens.transpose(0, 2, 1).reshape(b, c * h * w).reshape(b, c, h, w);
     }
 
     /** [B, C, H, W] → [B, H·W, C]. */

@@ -3,6 +3,7 @@ package org.neologism.trainer.model.unet;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import org.neologism.trainer.model.nn.BlockScope;
 import org.neologism.trainer.model.nn.Downsample2D;
 import org.neologism.trainer.model.nn.Module;
 import org.neologism.trainer.model.nn.ResnetBlock2D;
@@ -30,14 +31,14 @@ final class DownBlock extends Module {
     /** Runs the block; every intermediate state the up path concatenates is appended to {@code skips}. */
     NDArray forward(NDArray x, NDArray timeEmbedding, NDArray context, List<NDArray> skips) {
         for (int i = 0; i < resnets.size(); i++) {
-            x = resnets.get(i).forward(x, timeEmbedding);
+            x = BlockScope.output(resnets.get(i)::forward, x, timeEmbedding);
             if (!attentions.isEmpty()) {
-                x = attentions.get(i).forward(x, context);
+                x = BlockScope.output(attentions.get(i)::forward, x, context);
             }
             skips.add(x);
         }
         if (downsampler != null) {
-            x = downsampler.forward(x);
+            x = BlockScope.output(downsampler::forward, x);
             skips.add(x);
         }
         return x;

@@ -3,6 +3,7 @@ package org.neologism.trainer.model.unet;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import org.neologism.trainer.model.nn.BlockScope;
 import org.neologism.trainer.model.nn.Module;
 import org.neologism.trainer.model.nn.ResnetBlock2D;
 import org.neologism.trainer.model.nn.Transformer2D;
@@ -22,10 +23,10 @@ final class MidBlock extends Module {
     }
 
     NDArray forward(NDArray x, NDArray timeEmbedding, NDArray context) {
-        x = resnets.get(0).forward(x, timeEmbedding);
+        x = BlockScope.output(resnets.get(0)::forward, x, timeEmbedding);
         for (int i = 0; i < attentions.size(); i++) {
-            x = attentions.get(i).forward(x, context);
-            x = resnets.get(i + 1).forward(x, timeEmbedding);
+            x = BlockScope.output(attentions.get(i)::forward, x, context);
+            x = BlockScope.output(resnets.get(i + 1)::forward, x, timeEmbedding);
         }
         return x;
     }

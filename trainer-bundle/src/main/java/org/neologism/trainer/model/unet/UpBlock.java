@@ -3,6 +3,7 @@ package org.neologism.trainer.model.unet;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
+import org.neologism.trainer.model.nn.BlockScope;
 import org.neologism.trainer.model.nn.Module;
 import org.neologism.trainer.model.nn.ResnetBlock2D;
 import org.neologism.trainer.model.nn.Transformer2D;
@@ -42,11 +43,13 @@ final class UpBlock extends Module {
     NDArray forward(NDArray x, NDArray timeEmbedding, NDArray context, List<NDArray> skips, long[] upsampleSize) {
         for (int i = 0; i < resnets.size(); i++) {
             NDArray skip = skips.remove(skips.size() - 1);
-            x = resnets.get(i).forward(x.concat(skip, 1), timeEmbedding);
+            ResnetBlock2D resnet = resnets.get(i);
+            NDArray below = x;
+            x = BlockScope.output(() -> resnet.forward(below.concat(skip, 1), timeEmbedding));
             if (!attentions.isEmpty()) {
-                x = attentions.get(i).forward(x, context);
+                x = BlockScope.output(attentions.get(i)::forward, x, context);
             }
         }
-        return upsampler == null ? x : upsampler.forward(x, upsampleSize);
+        return upsampler == null ? x : BlockScope.output(upsampler::forward, x, upsampleSize);
     }
 }

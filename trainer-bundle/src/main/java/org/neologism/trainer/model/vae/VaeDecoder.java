@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.config.VaeConfig;
 import org.neologism.trainer.model.nn.Activations;
+import org.neologism.trainer.model.nn.BlockScope;
 import org.neologism.trainer.model.nn.Conv2d;
 import org.neologism.trainer.model.nn.GroupNorm;
 import org.neologism.trainer.model.nn.Kernels;
@@ -50,10 +51,10 @@ final class VaeDecoder extends Module {
         NDArray x = midBlock.forward(convIn.forward(z));
         for (int i = 0; i < blockResnets.size(); i++) {
             for (ResnetBlock2D resnet : blockResnets.get(i)) {
-                x = resnet.forward(x, null);
+                x = BlockScope.chained(resnet::forward, x, null);
             }
             if (upsamplers.get(i) != null) {
-                x = upsamplers.get(i).forward(x, null);
+                x = BlockScope.chained(upsamplers.get(i)::forward, x, null);
             }
         }
         return convOut.forward(Activations.SILU.apply(convNormOut.forward(x)));

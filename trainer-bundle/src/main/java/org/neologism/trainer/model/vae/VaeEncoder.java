@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.neologism.trainer.model.config.VaeConfig;
 import org.neologism.trainer.model.nn.Activations;
+import org.neologism.trainer.model.nn.BlockScope;
 import org.neologism.trainer.model.nn.Conv2d;
 import org.neologism.trainer.model.nn.Downsample2D;
 import org.neologism.trainer.model.nn.GroupNorm;
@@ -49,10 +50,10 @@ final class VaeEncoder extends Module {
         x = convIn.forward(x);
         for (int i = 0; i < blockResnets.size(); i++) {
             for (ResnetBlock2D resnet : blockResnets.get(i)) {
-                x = resnet.forward(x, null);
+                x = BlockScope.chained(resnet::forward, x, null);
             }
             if (downsamplers.get(i) != null) {
-                x = downsamplers.get(i).forward(x);
+                x = BlockScope.chained(downsamplers.get(i)::forward, x);
             }
         }
         x = midBlock.forward(x);

@@ -1,6 +1,7 @@
 package org.neologism.trainer.model.vae;
 
 import ai.djl.ndarray.NDArray;
+import org.neologism.trainer.model.nn.BlockScope;
 import org.neologism.trainer.model.nn.Kernels;
 import org.neologism.trainer.model.nn.Module;
 import org.neologism.trainer.model.nn.ResnetBlock2D;
@@ -19,6 +20,8 @@ final class VaeMidBlock extends Module {
     }
 
     NDArray forward(NDArray x) {
-        return second.forward(attention.forward(first.forward(x, null)), null);
+        NDArray h = BlockScope.output(first::forward, x, null);
+        h = BlockScope.output(attention::forward, h);
+        return BlockScope.output(second::forward, h, null);
     }
 }

@@ -38,15 +38,22 @@ import org.neologism.trainer.model.vae.AutoencoderKL;
 import org.neologism.trainer.model.vae.LatentDistribution;
 
 /**
- * A tiny fixture model taught two concepts, so that it denoises its own pictures: the model the learning test
+ * A tiny fixture model taught its concepts, so that it denoises its own pictures: the model the learning test
  * needs. A model with random weights cannot show learning. Its denoising loss on its own samples is not
  * lowest at the conditioning that drew them, because the samples follow no distribution its noise prediction
  * is the score of. And its random VAE does not give back the latents it decoded, so the PNGs carry almost nothing
  * of the sampler's latents into training. So, as Stable Diffusion itself was made, the VAE first learns to
  * reconstruct the concepts' pictures, and then the UNet learns to denoise their latents with the text encoder
- * frozen. One concept is conditioned on prompts holding the planted embedding, the other on prompts holding a
- * vocabulary word. The taught weights are written as a diffusers folder, beside a copy of the fixture's other
- * files, with {@code scaling_factor} set to 1/std of the taught latents, the rule by which SD's 0.18215 was chosen.
+ * frozen, each concept conditioned on prompts naming it (a planted embedding's trigger or a vocabulary word).
+ * <p>
+ * The UNet learns v-prediction, whatever the fixture's scheduler says, because only then does the loss depend on the
+ * text. Where the noise hides which picture a latent came from (the top of the schedule), a UNet that reads the
+ * wrong concept from the text misses v = √ᾱ·ε − √(1−ᾱ)·x₀ by about the pictures' difference, but ε only by √ᾱ times
+ * it, under a tenth there; everywhere else x_t itself says which picture it is. Taught on ε, the UNet learned to
+ * ignore the text (the losses with either concept's text agreed to the fourth digit).
+ * <p>
+ * The taught model is a copy of the fixture's folder with the taught UNet and VAE weights, {@code prediction_type}
+ * v_prediction and {@code scaling_factor} 1/std of the taught latents, the rule by which SD's 0.18215 was chosen.
  */
 final class TaughtModel {
 
@@ -76,8 +83,17 @@ final class TaughtModel {
     /** What one concept is called in prompts: a trigger with its embedding, or a plain word (no embedding). */
     record Naming(String word, List<Embedding> embeddings) {}
 
-    /** How long each network is taught, with Adam at {@code learningRate}, batches of {@code batch} pictures. */
-    record Lesson(int pictures, int vaeSteps, int unetSteps, int batch, double learningRate) {}
+    /** How long each network is taught, in steps of batches of pictures, with Adam at {@code learningRate}. */
+    record Lesson(int pictures, int vaeSteps, int vaeBatch, int unetSteps, int unetBatch, double learningRate) {}
+
+    /**
+     * The UNet is taught until it reads the text (at most the lesson's steps): until, near the top of the schedule,
+     * where the noise hides which picture a latent came from, its loss with each picture's own text is at most
+     * this fraction of its loss with another concept's. Checked every {@code TEXT_CHECKS} steps.
+     */
+    private static final double TEXT_CHECK_RATIO = 0.5;
+    private static final int TEXT_CHECK_TIMESTEP = 800;
+    private static final int TEXT_CHECKS = 50;
 
     private static final AdamW.Settings ADAM = new AdamW.Settings(0.9, 0.999, 0.0, 1e-8);
 
@@ -104,6 +120,9 @@ final class TaughtModel {
         // Weights are updated in place between backward passes, which autograd allows only with grad mode off.
         JniUtils.setGradMode(false);
         long started = System.nanoTime();
+        copyFixture(folder);
+        setConfig(folder.resolve("scheduler").resolve("scheduler_config.json"), "prediction_type", "v_prediction");
+        DdpmSchedule schedule = DiffusersFolder.open(folder, WeightFiles.OPENER).schedule();
         List<float[]> pictures = new ArrayList<>();
         List<Naming> names = new ArrayList<>();
         for (Map.Entry<Naming, StripedConcept> concept : concepts.entrySet()) {
@@ -120,9 +139,9 @@ final class TaughtModel {
             float[][] stds = new float[pictures.size()][];
             Shape latentShape = latents(manager, vae, pictures, means, stds);
             double scalingFactor = 1 / standardDeviation(means);
-            log.accept(String.format(Locale.ROOT, "  taught the VAE in %d steps: reconstruction MSE %.5f; latents' std"
-                    + " %.4f, so scaling_factor %.4f (%.1f s)", lesson.vaeSteps(), reconstruction, 1 / scalingFactor,
-                    scalingFactor, seconds(started)));
+            log.accept(String.format(Locale.ROOT, "  taught the VAE in %d steps: loss %.5f; latents' std %.4f, so"
+                    + " scaling_factor %.4f; posterior spread %.4f (root mean square) (%.1f s)", lesson.vaeSteps(),
+                    reconstruction, 1 / scalingFactor, scalingFactor, rootMeanSquare(stds), seconds(started)));
 
             TextConditioner text = model.loadTextConditioner(manager, DataType.FLOAT32, kernels.kernels());
             Map<Naming, List<float[]>> prompts = new LinkedHashMap<>();
@@ -143,15 +162,18 @@ final class TaughtModel {
             log.accept(String.format(Locale.ROOT, "  the first template's text states of the concepts differ by %.1f %%",
                     100 * relativeDifference(byConcept.get(0).get(0), byConcept.get(1).get(0))));
             UNet2DCondition unet = model.loadUNet(manager, DataType.FLOAT32, kernels.kernels());
-            double denoising = teachUNet(manager, unet, model.schedule(), means, stds, latentShape, scalingFactor,
+            double denoising = teachUNet(manager, unet, schedule, means, stds, latentShape, scalingFactor,
                     names, prompts, stateShape);
-            log.accept(String.format(Locale.ROOT, "  taught the UNet in %d steps: last 20 steps' mean loss %.5f (%.1f s)",
-                    lesson.unetSteps(), denoising, seconds(started)));
-            log.accept(String.format(Locale.ROOT, "  denoising loss at t = 900 of each concept's picture, with its own text"
-                    + " %.5f, with the other concept's %.5f", textMatters(manager, unet, model.schedule(), means,
-                    latentShape, scalingFactor, names, prompts, stateShape, false), textMatters(manager, unet,
-                    model.schedule(), means, latentShape, scalingFactor, names, prompts, stateShape, true)));
-            write(folder, unet, vae, scalingFactor);
+            log.accept(String.format(Locale.ROOT, "  taught the UNet: recent loss %.5f (%.1f s)", denoising,
+                    seconds(started)));
+            for (int t : new int[] {500, 800, 950}) {
+                log.accept(String.format(Locale.ROOT, "  denoising loss at t = %d of each concept's picture, with its own"
+                        + " text %.5f, with the next concept's %.5f", t, textMatters(manager, unet, schedule, means,
+                        latentShape, scalingFactor, names, prompts, stateShape, t, false), textMatters(manager, unet,
+                        schedule, means, latentShape, scalingFactor, names, prompts, stateShape, t, true)));
+            }
+            writeWeights(folder, unet, vae);
+            setConfig(folder.resolve("vae").resolve("config.json"), "scaling_factor", scalingFactor);
         }
         return folder;
     }
@@ -162,12 +184,16 @@ final class TaughtModel {
         try (ModuleOptimizer optimizer = new ModuleOptimizer(vae, manager)) {
             for (int step = 0; step < lesson.vaeSteps(); step++) {
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray batch = scope.create(stack(pictures, pick(pictures.size())),
-                            new Shape(lesson.batch(), 3, resolution, resolution));
+                    NDArray batch = scope.create(stack(pictures, pick(pictures.size(), lesson.vaeBatch())),
+                            new Shape(lesson.vaeBatch(), 3, resolution, resolution));
                     try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
                         LatentDistribution posterior = vae.encode(batch);
-                        NDArray eps = scope.randomNormal(posterior.mean().getShape());
-                        NDArray loss = vae.decode(posterior.sample(eps)).sub(batch).square().mean();
+                        NDArray eps = gaussian(scope, posterior.mean().getShape());
+                        // SD's VAE leaves a posterior spread far below its latents' scale. A random one starts near
+                        // 1, and sampled latents that noisy would add their noise to every later loss and gradient,
+                        // so the spread itself is penalised besides the reconstruction.
+                        NDArray loss = vae.decode(posterior.sample(eps)).sub(batch).square().mean()
+                                .add(posterior.std().square().mean());
                         collector.backward(loss);
                         last = loss.getFloat();
                     }
@@ -183,14 +209,30 @@ final class TaughtModel {
                              float[][] stds, Shape latentShape, double scalingFactor, List<Naming> names,
                              Map<Naming, List<float[]>> prompts, Shape stateShape) {
         double recent = 0;
+        long optimizerNanos = 0;
         int window = Math.min(20, lesson.unetSteps());
+        int steps = lesson.unetSteps();
         try (ModuleOptimizer optimizer = new ModuleOptimizer(unet, manager)) {
-            for (int step = 0; step < lesson.unetSteps(); step++) {
-                int[] chosen = pick(means.length);
+            for (int step = 0; step < steps; step++) {
+                if (step >= TEXT_CHECKS && step % TEXT_CHECKS == 0) {
+                    double own = textMatters(manager, unet, schedule, means, latentShape, scalingFactor, names, prompts,
+                            stateShape, TEXT_CHECK_TIMESTEP, false);
+                    double other = textMatters(manager, unet, schedule, means, latentShape, scalingFactor, names,
+                            prompts, stateShape, TEXT_CHECK_TIMESTEP, true);
+                    log.accept(String.format(Locale.ROOT, "    UNet step %d: at t = %d the loss with each picture's own"
+                            + " text is %.5f, with the next concept's %.5f", step, TEXT_CHECK_TIMESTEP, own, other));
+                    if (own <= TEXT_CHECK_RATIO * other) {
+                        steps = step;
+                        break;
+                    }
+                }
+                int[] chosen = pick(means.length, lesson.unetBatch());
                 long[] timesteps = new long[chosen.length];
                 List<float[]> states = new ArrayList<>();
                 for (int i = 0; i < chosen.length; i++) {
-                    timesteps[i] = random.nextInt(schedule.numTrainTimesteps());
+                    // One timestep from each of the batch's equal slices of the schedule: the batch's loss then
+                    // varies far less from step to step than with timesteps drawn independently.
+                    timesteps[i] = (long) ((i + random.nextDouble()) * schedule.numTrainTimesteps() / chosen.length);
                     List<float[]> choices = prompts.get(names.get(chosen[i]));
                     states.add(choices.get(random.nextInt(choices.size())));
                 }
@@ -200,8 +242,8 @@ final class TaughtModel {
                     Shape batchShape = new Shape(chosen.length, latentShape.get(1), latentShape.get(2), latentShape.get(3));
                     NDArray mean = scope.create(stack(List.of(means), chosen), batchShape);
                     NDArray std = scope.create(stack(List.of(stds), chosen), batchShape);
-                    NDArray x0 = mean.add(std.mul(scope.randomNormal(batchShape))).mul((float) scalingFactor);
-                    NDArray noise = scope.randomNormal(batchShape);
+                    NDArray x0 = mean.add(std.mul(gaussian(scope, batchShape))).mul((float) scalingFactor);
+                    NDArray noise = gaussian(scope, batchShape);
                     NDArray noisy = schedule.addNoise(x0, noise, timesteps);
                     NDArray target = schedule.target(x0, noise, timesteps);
                     try (GradientCollector collector = scope.getEngine().newGradientCollector()) {
@@ -209,40 +251,54 @@ final class TaughtModel {
                         NDArray loss = prediction.sub(target).square().mean();
                         collector.backward(loss);
                         float value = loss.getFloat();
-                        if (step >= lesson.unetSteps() - window) {
-                            recent += value / window;
-                        }
+                        recent = step < window ? value : recent + (value - recent) / window;
                         progress("UNet", step, lesson.unetSteps(), value);
                     }
+                    long before = System.nanoTime();
                     optimizer.step(scope, lesson.learningRate());
+                    optimizerNanos += System.nanoTime() - before;
                 }
             }
         }
+        log.accept(String.format(Locale.ROOT, "    %d steps, of which Adam %.1f s", steps, optimizerNanos / 1e9));
         return recent;
     }
 
-    /** The mean loss at t = 900 over the pictures (posterior means) with fixed noise and the first template. */
+    /** The mean loss at {@code timestep} over the pictures (posterior means) with fixed noise and the first template. */
     private double textMatters(NDManager manager, UNet2DCondition unet, DdpmSchedule schedule, float[][] means,
                                Shape latentShape, double scalingFactor, List<Naming> names,
-                               Map<Naming, List<float[]>> prompts, Shape stateShape, boolean swapped) {
+                               Map<Naming, List<float[]>> prompts, Shape stateShape, int timestep, boolean swapped) {
         List<Naming> order = new ArrayList<>(prompts.keySet());
         List<float[]> states = new ArrayList<>();
         for (Naming name : names) {
-            Naming text = swapped ? order.get(1 - order.indexOf(name)) : name;
+            Naming text = swapped ? order.get((order.indexOf(name) + 1) % order.size()) : name;
             states.add(prompts.get(text).get(0));
         }
         int[] all = identity(means.length);
         long[] timesteps = new long[means.length];
-        java.util.Arrays.fill(timesteps, 900);
+        java.util.Arrays.fill(timesteps, timestep);
         try (NDManager scope = manager.newSubManager()) {
             Shape shape = new Shape(means.length, latentShape.get(1), latentShape.get(2), latentShape.get(3));
             NDArray x0 = scope.create(stack(List.of(means), all), shape).mul((float) scalingFactor);
-            NDArray noise = scope.randomNormal(shape);
+            NDArray noise = scope.create(gaussian(new Random(timestep), (int) shape.size()), shape);
             NDArray context = scope.create(stack(states, all), new Shape(means.length, stateShape.get(1),
                     stateShape.get(2)));
             NDArray prediction = unet.forward(schedule.addNoise(x0, noise, timesteps), scope.create(timesteps), context);
             return prediction.sub(schedule.target(x0, noise, timesteps)).square().mean().getFloat();
         }
+    }
+
+    /** Noise from the lesson's own seeded stream (libtorch's global generator is nobody's to seed here). */
+    private NDArray gaussian(NDManager scope, Shape shape) {
+        return scope.create(gaussian(random, Math.toIntExact(shape.size())), shape);
+    }
+
+    private static float[] gaussian(Random random, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
     }
 
     /** Each picture's posterior mean and std, unscaled; returns one picture's latent shape. */
@@ -260,8 +316,8 @@ final class TaughtModel {
         return shape;
     }
 
-    /** The taught model: the fixture folder's files, with the taught UNet and VAE weights and scaling factor. */
-    private void write(Path folder, UNet2DCondition unet, AutoencoderKL vae, double scalingFactor) throws IOException {
+    /** The fixture folder's files, which the taught weights and settings then replace. */
+    private void copyFixture(Path folder) throws IOException {
         Path source = model.root();
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -273,13 +329,19 @@ final class TaughtModel {
                 }
             }
         }
+    }
+
+    private void writeWeights(Path folder, UNet2DCondition unet, AutoencoderKL vae) throws IOException {
+        Path source = model.root();
         writeWeights(unet, folder.resolve(source.relativize(model.weightFile("unet", "diffusion_pytorch_model")).toString()));
         writeWeights(vae, folder.resolve(source.relativize(model.weightFile("vae", "diffusion_pytorch_model")).toString()));
+    }
+
+    private static void setConfig(Path file, String key, Object value) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        Path vaeConfig = folder.resolve("vae").resolve("config.json");
-        ObjectNode config = (ObjectNode) json.readTree(vaeConfig.toFile());
-        config.put("scaling_factor", scalingFactor);
-        json.writerWithDefaultPrettyPrinter().writeValue(vaeConfig.toFile(), config);
+        ObjectNode config = (ObjectNode) json.readTree(file.toFile());
+        config.putPOJO(key, value);
+        json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), config);
     }
 
     private static void writeWeights(Module network, Path file) throws IOException {
@@ -308,10 +370,12 @@ final class TaughtModel {
         }
     }
 
-    private int[] pick(int count) {
-        int[] chosen = new int[lesson.batch()];
+    /** A batch of picture indices, each picture equally often (as nearly as the batch allows), from a random start. */
+    private int[] pick(int count, int batch) {
+        int[] chosen = new int[batch];
+        int start = random.nextInt(count);
         for (int i = 0; i < chosen.length; i++) {
-            chosen[i] = random.nextInt(count);
+            chosen[i] = (start + i) % count;
         }
         return chosen;
     }
@@ -338,6 +402,18 @@ final class TaughtModel {
             length += (double) b[i] * b[i];
         }
         return Math.sqrt(difference / length);
+    }
+
+    private static double rootMeanSquare(float[][] rows) {
+        double squares = 0;
+        long count = 0;
+        for (float[] row : rows) {
+            for (float value : row) {
+                squares += (double) value * value;
+                count++;
+            }
+        }
+        return Math.sqrt(squares / count);
     }
 
     private static double standardDeviation(float[][] rows) {

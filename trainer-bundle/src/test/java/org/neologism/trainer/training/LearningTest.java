@@ -104,7 +104,11 @@ class LearningTest {
      */
     private static final List<TaughtModel.StripedConcept> NEIGHBOUR_CONCEPTS = List.of(
             new TaughtModel.StripedConcept(false, new float[] {0.2f, 0.9f, 0.2f}, new float[] {0.05f, 0.25f, 0.05f}, 8),
-            new TaughtModel.StripedConcept(true, new float[] {0.9f, 0.2f, 0.85f}, new float[] {0.9f, 0.9f, 0.85f}, 8));
+            new TaughtModel.StripedConcept(true, new float[] {0.9f, 0.2f, 0.85f}, new float[] {0.9f, 0.9f, 0.85f}, 8),
+            new TaughtModel.StripedConcept(true, new float[] {0.1f, 0.9f, 0.9f}, new float[] {0.0f, 0.2f, 0.2f}, 8),
+            new TaughtModel.StripedConcept(false, new float[] {0.95f, 0.95f, 0.1f}, new float[] {0.3f, 0.3f, 0.0f}, 8),
+            new TaughtModel.StripedConcept(true, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.1f, 0.1f, 0.1f}, 8),
+            new TaughtModel.StripedConcept(false, new float[] {0.9f, 0.1f, 0.1f}, new float[] {0.95f, 0.8f, 0.8f}, 8));
     private static final TaughtModel.Lesson LESSON = new TaughtModel.Lesson(1, 100, 8, 400, 24, 1e-3);
 
     @TempDir

@@ -1,28 +1,105 @@
 package org.neologism.trainer.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /** {@code torch.nn.Conv2d} with a square kernel, symmetric padding and bias. */
 public final class Conv2d extends Module {
 
+    /**
+     * The most output pixels (batch × height × width) a float32 k×k convolution runs as {@link #asOneProduct one
+     * matrix product}. Measured forward and input-gradient backward against libtorch's conv2d on 2 threads
+     * ({@code Conv2dProductBench}; README, #17): with few output pixels a call is bound by reading its kernel
+     * (118 MB for a 2560→1280 3×3), and libtorch reads it badly there: oneDNN reorders the kernel on every call,
+     * and below N·C·H·W = 20,480 libtorch takes its slow im2col path. One product reads the kernel once at memory
+     * speed. From 16×16 up oneDNN's direct convolution wins again.
+     */
+    static final long MAX_PRODUCT_PIXELS = 64;
+
     private final Parameter weight;
     private final Parameter bias;
+    private final int strideSide;
+    private final int paddingSide;
     private final Shape stride;
     private final Shape padding;
 
     public Conv2d(long in, long out, int kernel, int stride, int padding) {
         weight = parameter("weight", Init.fanIn(in * kernel * kernel), out, in, kernel, kernel);
         bias = parameter("bias", Init.fanIn(in * kernel * kernel), out);
+        this.strideSide = stride;
+        this.paddingSide = padding;
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
     }
 
     public NDArray forward(NDArray x) {
-        NDArray out = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.array(), bias.array(), stride, padding,
-                new Shape(1, 1), 1).singletonOrThrow();
-        FlopCounter.convolution(x, weight.array(), out);
+        NDArray kernel = weight.array();
+        NDArray out = takesOneProduct(x, kernel, strideSide, paddingSide)
+                ? asOneProduct(x, kernel, bias.array(), strideSide, paddingSide)
+                : ai.djl.nn.convolutional.Conv2d.conv2d(x, kernel, bias.array(), stride, padding, new Shape(1, 1), 1)
+                        .singletonOrThrow();
+        FlopCounter.convolution(x, kernel, out);
         return out;
+    }
+
+    /** Whether {@link #asOneProduct} is the faster way for this call (see {@link #MAX_PRODUCT_PIXELS}). */
+    static boolean takesOneProduct(NDArray x, NDArray kernel, int stride, int padding) {
+        if (x.getDataType() != DataType.FLOAT32 || kernel.getShape().get(2) == 1) {
+            return false; // measured for float32 only; a 1×1 convolution has no columns to gather
+        }
+        Shape s = x.getShape();
+        long k = kernel.getShape().get(2);
+        long outH = (s.get(2) + 2L * padding - k) / stride + 1;
+        long outW = (s.get(3) + 2L * padding - k) / stride + 1;
+        return s.get(0) * outH * outW <= MAX_PRODUCT_PIXELS;
+    }
+
+    /**
+     * The convolution as one matrix product: {@code [O, C·k²]} (the OIHW kernel, viewed without a copy) times the
+     * {@code [C·k², N·Hout·Wout]} columns, whose row {@code c·k² + ky·k + kx} is the input's channel c shifted by
+     * (ky, kx), so the kernel is read once for the whole batch. Autograd gives the input's gradient: Kᵀ·grad for
+     * the columns, which the slices' backward adds back into the padded input.
+     */
+    static NDArray asOneProduct(NDArray x, NDArray kernel, NDArray bias, int stride, int padding) {
+        NDManager manager = x.getManager();
+        long n = x.getShape().get(0);
+        long channels = x.getShape().get(1);
+        long out = kernel.getShape().get(0);
+        int k = (int) kernel.getShape().get(2);
+        long outH = (x.getShape().get(2) + 2L * padding - k) / stride + 1;
+        long outW = (x.getShape().get(3) + 2L * padding - k) / stride + 1;
+        // [C, N, H, W]: each shifted slice then lays its N·Hout·Wout pixels out as one row of the columns.
+        NDArray channelsFirst = n == 1
+                ? x.reshape(channels, 1, x.getShape().get(2), x.getShape().get(3))
+                : x.transpose(1, 0, 2, 3);
+        NDArray padded = padding == 0 ? channelsFirst : channelsFirst.pad(new Shape(padding, padding, padding, padding), 0);
+        NDList shifted = new NDList(k * k);
+        for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++) {
+                shifted.add(padded.get(new NDIndex().addAllDim().addAllDim()
+                        .addSliceDim(ky, ky + stride * (outH - 1) + 1, stride)
+                        .addSliceDim(kx, kx + stride * (outW - 1) + 1, stride)));
+            }
+        }
+        NDArray columns = NDArrays.stack(shifted, 1).reshape(channels * k * k, n * outH * outW);
+        // Views of the weights belong to the weights' manager and would outlive the step.
+        NDArray kernelMatrix = kernel.reshape(out, channels * k * k);
+        kernelMatrix.attach(manager);
+        NDArray biasColumn = bias.reshape(out, 1);
+        biasColumn.attach(manager);
+        NDArray product = kernelMatrix.matMul(columns).add(biasColumn);
+        if (n == 1) {
+            return product.reshape(1, out, outH, outW);
+        }
+        // [O, N, P] → [N, O, P] contiguous: the reshape through [N, O·P] copies (a transposed view's strides would
+        // lead the next convolutions into another layout, see Transformer2D.toImage).
+        return product.reshape(out, n, outH * outW).transpose(1, 0, 2).reshape(n, out * outH * outW)
+                .reshape(n, out, outH, outW);
     }
 
     /** The weights' dtype. */

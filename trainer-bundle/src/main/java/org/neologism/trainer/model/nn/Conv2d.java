@@ -13,11 +13,14 @@ public final class Conv2d extends Module {
 
     /**
      * The most output pixels (batch × height × width) a float32 k×k convolution runs as {@link #asOneProduct one
-     * matrix product}. Measured forward and input-gradient backward against libtorch's conv2d on 2 threads
-     * ({@code Conv2dProductBench}; README, #17): with few output pixels a call is bound by reading its kernel
-     * (118 MB for a 2560→1280 3×3), and libtorch reads it badly there: oneDNN reorders the kernel on every call,
-     * and below N·C·H·W = 20,480 libtorch takes its slow im2col path. One product reads the kernel once at memory
-     * speed. From 16×16 up oneDNN's direct convolution wins again.
+     * matrix product}. With few output pixels a call is bound by reading its kernel (118 MB for a 2560→1280 3×3),
+     * and libtorch reads it badly there: oneDNN reorders the kernel into a fresh buffer on every call (above
+     * glibc's 32 MB mmap threshold, so faulted in anew), and below N·C·H·W = 20,480 libtorch takes its slow im2col
+     * path; one product reads the kernel once. Measured on 2 threads with {@code Conv2dProductBench} (SD-1.5's
+     * 3×3 shapes, forward with the input's gradient, load 3–4): up to 64 output pixels the product is 1.0–1.9×
+     * as fast as libtorch's conv2d in every shape, at 256 it is 0.9–1.2× (no gain to take), from 1024 0.6–0.96×.
+     * In the step the gain is larger than in isolation: the 2560→1280 kernel over 4×4 took 128 ms per forward
+     * call through oneDNN in the profiled SD-1.5 step at 256 px, 22 ms as the product.
      */
     static final long MAX_PRODUCT_PIXELS = 64;
 

@@ -26,26 +26,22 @@ public final class Conv2d extends Module {
 
     private final Parameter weight;
     private final Parameter bias;
-    private final int strideSide;
-    private final int paddingSide;
-    private final Shape stride;
-    private final Shape padding;
+    private final int stride;
+    private final int padding;
 
     public Conv2d(long in, long out, int kernel, int stride, int padding) {
         weight = parameter("weight", Init.fanIn(in * kernel * kernel), out, in, kernel, kernel);
         bias = parameter("bias", Init.fanIn(in * kernel * kernel), out);
-        this.strideSide = stride;
-        this.paddingSide = padding;
-        this.stride = new Shape(stride, stride);
-        this.padding = new Shape(padding, padding);
+        this.stride = stride;
+        this.padding = padding;
     }
 
     public NDArray forward(NDArray x) {
         NDArray kernel = weight.array();
-        NDArray out = takesOneProduct(x, kernel, strideSide, paddingSide)
-                ? asOneProduct(x, kernel, bias.array(), strideSide, paddingSide)
-                : ai.djl.nn.convolutional.Conv2d.conv2d(x, kernel, bias.array(), stride, padding, new Shape(1, 1), 1)
-                        .singletonOrThrow();
+        NDArray out = takesOneProduct(x, kernel, stride, padding)
+                ? asOneProduct(x, kernel, bias.array(), stride, padding)
+                : ai.djl.nn.convolutional.Conv2d.conv2d(x, kernel, bias.array(), new Shape(stride, stride),
+                        new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
         FlopCounter.convolution(x, kernel, out);
         return out;
     }
@@ -55,11 +51,14 @@ public final class Conv2d extends Module {
         if (x.getDataType() != DataType.FLOAT32 || kernel.getShape().get(2) == 1) {
             return false; // measured for float32 only; a 1×1 convolution has no columns to gather
         }
-        Shape s = x.getShape();
         long k = kernel.getShape().get(2);
-        long outH = (s.get(2) + 2L * padding - k) / stride + 1;
-        long outW = (s.get(3) + 2L * padding - k) / stride + 1;
-        return s.get(0) * outH * outW <= MAX_PRODUCT_PIXELS;
+        return x.getShape().get(0) * outputSide(x.getShape().get(2), k, stride, padding)
+                * outputSide(x.getShape().get(3), k, stride, padding) <= MAX_PRODUCT_PIXELS;
+    }
+
+    /** An output side of a convolution over {@code side} input pixels. */
+    private static long outputSide(long side, long kernel, int stride, int padding) {
+        return (side + 2L * padding - kernel) / stride + 1;
     }
 
     /**
@@ -74,8 +73,8 @@ public final class Conv2d extends Module {
         long channels = x.getShape().get(1);
         long out = kernel.getShape().get(0);
         int k = (int) kernel.getShape().get(2);
-        long outH = (x.getShape().get(2) + 2L * padding - k) / stride + 1;
-        long outW = (x.getShape().get(3) + 2L * padding - k) / stride + 1;
+        long outH = outputSide(x.getShape().get(2), k, stride, padding);
+        long outW = outputSide(x.getShape().get(3), k, stride, padding);
         // [C, N, H, W]: each shifted slice then lays its N·Hout·Wout pixels out as one row of the columns.
         NDArray channelsFirst = n == 1
                 ? x.reshape(channels, 1, x.getShape().get(2), x.getShape().get(3))

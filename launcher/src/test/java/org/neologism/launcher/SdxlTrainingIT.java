@@ -83,6 +83,21 @@ class SdxlTrainingIT {
         Distribution.Run half = new Distribution(home).run(600, "--run", train(root, model, fp16, "--mixed_precision fp16"));
         assertEquals(0, half.exitCode(), half.out() + half.err());
         assertTrue(Files.isRegularFile(fp16.resolve("learned_embeds_2.safetensors")), "fp16 run wrote its pair");
+        String halfLog = Files.readString(fp16.resolve("logs/train.log"));
+        assertEquals(!cpuComputesInFp16(), halfLog.contains("WARNING: --mixed_precision fp16 on a CPU"),
+                "fp16 on a CPU without fp16 arithmetic is warned about, and only there: " + halfLog);
+    }
+
+    /** Whether this machine's CPU has fp16 arithmetic (the flags the trainer's warning reads). */
+    private static boolean cpuComputesInFp16() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (!Files.isReadable(cpuinfo)) {
+            return false;
+        }
+        String flags = Files.readAllLines(cpuinfo).stream().filter(line -> line.startsWith("flags")).findFirst()
+                .orElse("");
+        return java.util.Arrays.asList(flags.split("\\s+")).stream()
+                .anyMatch(flag -> flag.equals("avx512_fp16") || flag.equals("amx_fp16"));
     }
 
     private static BufferedImage png(Path file) throws IOException {

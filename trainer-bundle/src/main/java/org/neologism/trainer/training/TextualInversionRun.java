@@ -1,5 +1,6 @@
 package org.neologism.trainer.training;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
@@ -138,7 +139,9 @@ public final class TextualInversionRun {
         RunStart start = resumeOrStart(folder.path(), dataDir, observer);
 
         prepareThread(services.torch(), request.cpuThreads(), observer);
-        try (NDManager manager = services.torch().newManager(services.torch().deviceFor(request.device()));
+        Device runsOn = services.torch().deviceFor(request.device());
+        CpuHalfPrecision.warning(request.halfPrecision(), runsOn, CpuHalfPrecision.cpuFlags()).ifPresent(observer::notice);
+        try (NDManager manager = services.torch().newManager(runsOn);
              LiveSchedule schedule = services.schedules().follow(request.lrScheduler(), scheduleSettings(),
                      scheduleListener(observer));
              KernelChoice kernels = KernelChoice.of(request.fusedAttention(), request.halfPrecision(),

@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +21,6 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.neologism.core.dataset.PromptTemplates;
 import org.neologism.core.embedding.Embedding;
 import org.neologism.core.tensors.DType;
 import org.neologism.core.tensors.SafetensorsWriter;
@@ -300,7 +299,7 @@ final class TaughtModel {
                         stateShape.get(2)));
                 for (int t = (DRAWING_STEPS - 1) * stride; t >= 0; t -= stride) {
                     long[] timesteps = new long[NOISES];
-                    java.util.Arrays.fill(timesteps, t);
+                    Arrays.fill(timesteps, t);
                     NDArray velocity = unet.forward(latents, scope.create(timesteps), context);
                     double now = cumulative[t];
                     double next = t - stride >= 0 ? cumulative[t - stride] : 1;
@@ -327,7 +326,7 @@ final class TaughtModel {
 
         private double loss(NDManager manager, int timestep, float[] text) {
             long[] timesteps = new long[NOISES];
-            java.util.Arrays.fill(timesteps, timestep);
+            Arrays.fill(timesteps, timestep);
             int[] same = new int[NOISES];
             try (NDManager scope = manager.newSubManager()) {
                 Shape shape = new Shape(NOISES, latentShape.get(1), latentShape.get(2), latentShape.get(3));

@@ -37,7 +37,7 @@ import org.neologism.trainer.model.vae.AutoencoderKL;
 import org.neologism.trainer.model.vae.LatentDistribution;
 
 /**
- * A tiny fixture model taught its concepts, so that it denoises its own pictures: the model the learning test
+ * A tiny fixture model taught its examples, so that it denoises its own pictures: the model the learning test
  * needs. A model with random weights cannot show learning. Its denoising loss on its own samples is not
  * lowest at the conditioning that drew them, because the samples follow no distribution its noise prediction
  * is the score of. And its random VAE does not give back the latents it decoded, so the PNGs carry almost nothing
@@ -58,7 +58,7 @@ final class TaughtModel {
 
     /**
      * A concept's pictures: stripes of {@code ink} on {@code paper} (RGB in [0, 1]) along one axis, one picture per
-     * phase; the two concepts differ in colour and orientation, so each is plain at every noise level.
+     * phase.
      */
     record StripedConcept(boolean horizontal, float[] ink, float[] paper, int period) {
 

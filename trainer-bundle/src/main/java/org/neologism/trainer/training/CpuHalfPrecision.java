@@ -2,6 +2,7 @@ package org.neologism.trainer.training;
 
 import ai.djl.Device;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -47,7 +48,8 @@ final class CpuHalfPrecision {
                     .map(line -> Arrays.stream(line.substring(line.indexOf(':') + 1).trim().split("\\s+"))
                             .collect(Collectors.toUnmodifiableSet()))
                     .orElse(Set.of());
-        } catch (IOException | RuntimeException unreadable) {
+        } catch (IOException | UncheckedIOException unreadable) {
+            // Files.lines reports a read failure after opening as UncheckedIOException; any other exception is a bug.
             return Set.of();
         }
     }

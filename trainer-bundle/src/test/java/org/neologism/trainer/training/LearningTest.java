@@ -195,11 +195,6 @@ class LearningTest {
             double lossPlanted = evaluation.loss(manager, generator, unet, planted);
             double lossInitial = evaluation.loss(manager, generator, unet, initializer);
             double lossLearned = evaluation.loss(manager, generator, unet, learned);
-            StringBuilder segment = new StringBuilder();
-            for (double alpha : new double[] {0.5, 1.5}) {
-                segment.append(String.format(Locale.ROOT, " %.6f at %.1f;", evaluation.loss(manager, generator, unet,
-                        between(initializer, planted, alpha)), alpha));
-            }
             double startDistance = distance(initializer, planted);
             double endDistance = distance(learned, planted);
 
@@ -213,7 +208,6 @@ class LearningTest {
             System.out.printf(Locale.ROOT, "  evaluation loss (%d samples): e* %.6f, initializer %.6f, learned %.6f;"
                             + " gap to e* %.6f -> %.6f%n", evaluation.size(), lossPlanted, lossInitial, lossLearned,
                     lossInitial - lossPlanted, lossLearned - lossPlanted);
-            System.out.println("  evaluation loss on the line initializer (0) -> e* (1):" + segment);
             System.out.println("  training loss, mean of each sixth of the run:" + sixths(outcome.losses()));
             outcome.notices().stream().filter(line -> line.startsWith("Step ") || line.startsWith("WARNING"))
                     .forEach(line -> System.out.println("  run: " + line));
@@ -395,15 +389,6 @@ class LearningTest {
                     .mapToDouble(Double::doubleValue).average().orElseThrow()));
         }
         return line.toString();
-    }
-
-    /** a + α·(b − a). */
-    private static float[] between(float[] a, float[] b, double alpha) {
-        float[] point = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            point[i] = (float) (a[i] + alpha * (b[i] - a[i]));
-        }
-        return point;
     }
 
     private static double distance(float[] a, float[] b) {

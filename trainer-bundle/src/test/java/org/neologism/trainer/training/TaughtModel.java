@@ -101,7 +101,10 @@ final class TaughtModel {
     private static final int TEXT_CHECKS = 25;
     /** Teaching timesteps are T·u^this for u uniform: denser near the top of the schedule, where the text counts. */
     private static final double TIMESTEP_POWER = 0.5;
-    /** ... and until latents drawn from the probe's own text are at most this far toward the other picture. */
+    /**
+     * ... and until pictures drawn from the probe's drawing prompts and decoded are, on average, at most this far
+     * toward the other picture.
+     */
     private static final double DRAWN_CHECK = 0.3;
 
     /** The noise the decoder learns to ignore, as a fraction of the latents' root mean square. */

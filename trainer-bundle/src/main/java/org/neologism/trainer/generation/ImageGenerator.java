@@ -91,7 +91,7 @@ public final class ImageGenerator {
     }
 
     public int vaeScaleFactor() {
-        return 1 << (model.vaeConfig().blockOutChannels().size() - 1);
+        return model.vaeConfig().scaleFactor();
     }
 
     /** The latent shape of an image of {@code height × width}. */

@@ -33,7 +33,7 @@ public final class ModelCheck {
             AutoencoderKL vae = folder.loadVae(weights, type, kernels);
             lines.add(String.format("Loaded as %s in %.1f s (kernels: %s)", type, seconds(t0), kernels.name()));
             try (NDManager step = weights.newSubManager()) {
-                int factor = 1 << (folder.vaeConfig().blockOutChannels().size() - 1);
+                int factor = folder.vaeConfig().scaleFactor();
                 t0 = System.nanoTime();
                 List<NDArray> ids = new ArrayList<>();
                 for (ClipTextModel encoder : text.encoders()) {

@@ -94,7 +94,7 @@ public final class TextualInversionRun {
         if (!model.isSdxl()) {
             return TrainingRequest.DEFAULT_RESOLUTION;
         }
-        return model.unetConfig().sampleSize() << (model.vaeConfig().blockOutChannels().size() - 1);
+        return model.unetConfig().sampleSize() * model.vaeConfig().scaleFactor();
     }
 
     /** The output folder the request writes to. */

@@ -71,6 +71,8 @@ class ArchitectureTest {
                 ComposedKernels.INSTANCE).parameterCount());
         assertEquals(83_653_863L, new AutoencoderKL(config(Architecture.SD15.vaeConfig(), VaeConfig.class),
                 ComposedKernels.INSTANCE).parameterCount());
+        // diffusers' vae_scale_factor for SD's four VAE blocks: 512 px images, 64×64 latents.
+        assertEquals(8, config(Architecture.SD15.vaeConfig(), VaeConfig.class).scaleFactor());
     }
 
     /** ti:model create's tiny architectures have the sizes of the tiny parity models (fixtures README). */

@@ -55,7 +55,7 @@ class NetworkTimingBench {
                 System.out.printf("BENCH %s %s: loaded %.2f GB of float32 weights in %.1f s; RSS +%.2f GB, heap +%.0f MB%n",
                         arch.id(), kernels.name(), bytes / 1e9, load, (rss() - rss0) / 1e9, (usedHeap() - heap0) / 1e6);
                 Shape latentShape = new Shape(1, 4, latentSide, latentSide);
-                int pixels = latentSide << (folder.vaeConfig().blockOutChannels().size() - 1);
+                int pixels = latentSide * folder.vaeConfig().scaleFactor();
                 time(manager, arch, kernels, "UNet forward " + latentSide + "x" + latentSide,
                         m -> unet.forward(m.randomNormal(latentShape), m.create(new long[] {500}),
                                 te.forward(m.arange(0L, 77L).reshape(1, 77))));

@@ -174,8 +174,7 @@ final class TaughtModel {
             }
             log.accept(String.format(Locale.ROOT, "  %d examples' text states (%.1f s)", states.size(), seconds(started)));
             UNet2DCondition unet = model.loadUNet(manager, DataType.FLOAT32, kernels.kernels());
-            Probing probing = new Probing(unet, vae, probe.own().picture(), probe.other().picture(), schedule,
-                    means[means.length - 2], latentShape,
+            Probing probing = new Probing(unet, vae, near, far, schedule, means[means.length - 2], latentShape,
                     scalingFactor, ownText, otherText, drawingTexts, stateShape);
             double denoising = teachUNet(manager, unet, schedule, means, stds, latentShape, scalingFactor, states,
                     stateShape, probing);
@@ -341,15 +340,7 @@ final class TaughtModel {
                     latents = original.mul((float) Math.sqrt(next)).add(noise.mul((float) Math.sqrt(1 - next)));
                 }
                 // Decoded, as the images the test trains on are: the decoder, not the UNet, may be what strays.
-                float[] drawn = vae.decode(latents.div((float) scalingFactor)).toFloatArray();
-                double along = 0;
-                double squares = 0;
-                for (int i = 0; i < drawn.length; i++) {
-                    int k = i % picture.length;
-                    along += (drawn[i] - picture[k]) * (double) (otherPicture[k] - picture[k]);
-                    squares += (otherPicture[k] - picture[k]) * (double) (otherPicture[k] - picture[k]);
-                }
-                return along / squares;
+                return blend(vae.decode(latents.div((float) scalingFactor)).toFloatArray(), picture, otherPicture);
             }
         }
 
@@ -381,13 +372,17 @@ final class TaughtModel {
         }
     }
 
-    /** Where {@code pixels} lie on the line from {@code near} (0) to {@code far} (1). */
+    /**
+     * Where {@code pixels} (one picture, or several one after another) lie on the line from {@code near} (0) to
+     * {@code far} (1), on average.
+     */
     static double blend(float[] pixels, float[] near, float[] far) {
         double along = 0;
         double squares = 0;
-        for (int i = 0; i < near.length; i++) {
-            along += (pixels[i] - near[i]) * (double) (far[i] - near[i]);
-            squares += (far[i] - near[i]) * (double) (far[i] - near[i]);
+        for (int i = 0; i < pixels.length; i++) {
+            int k = i % near.length;
+            along += (pixels[i] - near[k]) * (double) (far[k] - near[k]);
+            squares += (far[k] - near[k]) * (double) (far[k] - near[k]);
         }
         return along / squares;
     }

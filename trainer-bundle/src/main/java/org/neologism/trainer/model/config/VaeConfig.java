@@ -46,6 +46,11 @@ public record VaeConfig(
         midBlockAddAttention = midBlockAddAttention == null || midBlockAddAttention;
     }
 
+    /** diffusers' {@code vae_scale_factor}, 2^(blocks − 1): image pixels per latent along a side. */
+    public int scaleFactor() {
+        return 1 << (blockOutChannels.size() - 1);
+    }
+
     public VaeConfig validate(String file) {
         int blocks = blockOutChannels.size();
         ConfigCheck check = new ConfigCheck(file)
